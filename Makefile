@@ -1,0 +1,45 @@
+# CivicFlow: `make run` and `make test` are all a newcomer needs; both set themselves up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+BENCH_STAMP := $(VENV)/.installed-bench
+
+.PHONY: help run test lint typecheck tck bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+run: $(STAMP) ## Set up, then run the main job
+	$(BIN)/civicflow --version
+	$(BIN)/civicflow --help
+
+test: $(STAMP) ## Set up, then lint, type-check and run every test
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP) ## ruff and mypy only
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+tck: $(STAMP) ## Run the DMN TCK cases in ../shared/data/dmn-tck
+	$(BIN)/python -m civicflow.dmn.tck ../shared/data/dmn-tck
+
+bench: $(BENCH_STAMP) ## Run every benchmark against its peer (slow)
+	@for b in benchmarks/*_bench.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean: ## Remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""DMN decisions: import and evaluation, with an audit of matched rules. Pure."""

@@ -1,0 +1,1 @@
+"""Assessment and measurement: event logs, process mining, KPIs and simulation."""

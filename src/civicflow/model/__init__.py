@@ -1,0 +1,1 @@
+"""BPMN 2.0: import, validation and export of models. Pure: no database or web imports."""

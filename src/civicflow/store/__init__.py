@@ -1,0 +1,1 @@
+"""Durable state on SQLite or PostgreSQL through SQLAlchemy Core."""
