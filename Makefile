@@ -29,11 +29,13 @@ run: $(STAMP) ## Set up, then run the main job
 test: $(STAMP) ## Set up, then lint, type-check and run every test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest -q
 
-lint: $(STAMP) ## ruff and mypy only
+lint: $(STAMP) ## ruff, mypy and the layering contracts only
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 tck: $(STAMP) ## Run the DMN TCK cases in ../shared/data/dmn-tck
 	$(BIN)/python -m civicflow.dmn.tck ../shared/data/dmn-tck
