@@ -1,0 +1,120 @@
+"""The event frame KPIs read: XES-named columns, UTC timestamps, events ordered within a case.
+
+``read_event_frame`` is the one place the ``kpi`` command loads a log. Until
+``civicflow.insight.log`` (XES/CSV import) lands on main it reads a parquet or CSV file that
+already has XES column names; switch its body to that importer then.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+CASE = "case:concept:name"
+ACTIVITY = "concept:name"
+TIMESTAMP = "time:timestamp"
+RESOURCE = "org:resource"
+GROUP = "org:group"
+LIFECYCLE = "lifecycle:transition"
+REQUIRED_COLUMNS = (CASE, ACTIVITY, TIMESTAMP)
+
+
+class EventFrameError(ValueError):
+    """An event log cannot be used for KPIs; the message says which file, row or column."""
+
+
+def read_event_frame(path: str | Path) -> pl.DataFrame:
+    """Load an event log file (``.parquet`` or ``.csv`` with XES column names) for KPIs."""
+    file = Path(path)
+    suffix = "".join(file.suffixes[-2:]).lower() if file.suffix == ".gz" else file.suffix.lower()
+    if not file.is_file():
+        raise EventFrameError(f"{file}: no such file")
+    try:
+        if suffix == ".parquet":
+            frame = pl.read_parquet(file)
+        elif suffix == ".csv":
+            frame = pl.read_csv(file, infer_schema=False)
+        else:
+            raise EventFrameError(
+                f"{file}: cannot read {suffix or 'files without an extension'} yet; give a "
+                "parquet or CSV file with XES column names (case:concept:name, concept:name, "
+                "time:timestamp, ...). XES import comes with civicflow.insight.log."
+            )
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise EventFrameError(f"{file}: cannot read it as {suffix}: {exc}") from exc
+    return prepare_event_frame(
+        frame, source=str(file), header_lines=1 if suffix == ".csv" else None
+    )
+
+
+def prepare_event_frame(
+    frame: pl.DataFrame, *, source: str = "event log", header_lines: int | None = None
+) -> pl.DataFrame:
+    """Check the shared event-log contract and normalise types and order.
+
+    Case ids and activities become text, timestamps UTC (text without an offset is read as UTC),
+    and events are ordered by timestamp within their case with ties kept in the given order.
+    Problems name the event's position, or its file line when ``header_lines`` is given.
+    """
+    where = _Where(header_lines)
+    missing = [column for column in REQUIRED_COLUMNS if column not in frame.columns]
+    if missing:
+        raise EventFrameError(
+            f"{source}: missing column(s) {', '.join(missing)}; an event log needs "
+            f"{', '.join(REQUIRED_COLUMNS)} (XES names)"
+        )
+    frame = frame.with_columns(
+        pl.col(CASE).cast(pl.String), pl.col(ACTIVITY).cast(pl.String)
+    ).with_row_index("__row")
+    frame = frame.with_columns(_utc_timestamps(frame, source, where))
+    for column in (CASE, ACTIVITY):
+        empty = frame.filter(pl.col(column).is_null())
+        if empty.height:
+            raise EventFrameError(
+                f"{source}: {empty.height} event(s) without {column}, first at "
+                f"{where(empty['__row'][0])}; every event needs a case id and an activity"
+            )
+    for column in (RESOURCE, GROUP, LIFECYCLE):
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(column))
+    return frame.sort([CASE, TIMESTAMP, "__row"]).drop("__row")
+
+
+class _Where:
+    """Names an event by its position, or by its line in a file with a header."""
+
+    def __init__(self, header_lines: int | None) -> None:
+        self.header_lines = header_lines
+
+    def __call__(self, row: object) -> str:
+        index = int(str(row))
+        if self.header_lines is None:
+            return f"event {index + 1}"
+        return f"line {index + 1 + self.header_lines}"
+
+
+def _utc_timestamps(frame: pl.DataFrame, source: str, where: _Where) -> pl.Series:
+    column = frame[TIMESTAMP]
+    if column.dtype == pl.String:
+        parsed = column.str.to_datetime(time_zone="UTC", strict=False, time_unit="us")
+        bad = frame.filter(parsed.is_null())
+        if bad.height:
+            raise EventFrameError(
+                f"{source}: {bad.height} timestamp(s) cannot be read, first at "
+                f"{where(bad['__row'][0])}: "
+                f"{bad[TIMESTAMP][0]!r}; use ISO 8601 such as 2026-03-27T10:00:00+01:00"
+            )
+        return parsed
+    if isinstance(column.dtype, pl.Datetime):
+        if column.dtype.time_zone is None:
+            raise EventFrameError(
+                f"{source}: {TIMESTAMP} has no time zone; store timezone-aware (UTC) timestamps"
+            )
+        if column.null_count():
+            raise EventFrameError(f"{source}: {column.null_count()} event(s) without a timestamp")
+        return column.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
+    raise EventFrameError(
+        f"{source}: {TIMESTAMP} holds {column.dtype}, not timestamps; use ISO 8601 text or "
+        "timezone-aware datetimes"
+    )

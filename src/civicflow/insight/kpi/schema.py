@@ -1,0 +1,489 @@
+"""Read KPI definitions from YAML or JSON and check them, naming file, line and key on error.
+
+Every problem in a file is reported at once, so a civil servant fixes them in one pass. The
+schema is documented in ``docs/kpis.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+
+from civicflow.calendar import WEEKDAY_NAMES, BusinessCalendar, CalendarError, WorkingPeriod
+from civicflow.insight.kpi.definitions import (
+    DEFAULT_DIMENSIONS,
+    CostRate,
+    Direction,
+    KpiDefinition,
+    KpiKind,
+    KpiSet,
+    Statistic,
+    TimeUnit,
+)
+
+SUPPORTED_VERSIONS = (1,)
+
+Key = str | int
+KeyPath = tuple[Key, ...]
+E = TypeVar("E", bound=StrEnum)
+
+_COMMON_KEYS = {"id", "name", "type", "target", "direction", "description"}
+_KIND_KEYS: Mapping[KpiKind, set[str]] = {
+    KpiKind.CYCLE_TIME: {"unit", "statistic"},
+    KpiKind.SLA_COMPLIANCE: {"deadline_business_days"},
+    KpiKind.THROUGHPUT: set(),
+    KpiKind.WORK_IN_PROGRESS: set(),
+    KpiKind.BACKLOG_AGE: {"unit", "statistic"},
+    KpiKind.FIRST_TIME_RIGHT: set(),
+    KpiKind.COST_PER_CASE: {"rates", "statistic"},
+    KpiKind.SATISFACTION: {"attribute"},
+}
+_DEFAULT_DIRECTION: Mapping[KpiKind, Direction] = {
+    KpiKind.CYCLE_TIME: Direction.LOWER,
+    KpiKind.SLA_COMPLIANCE: Direction.HIGHER,
+    KpiKind.THROUGHPUT: Direction.HIGHER,
+    KpiKind.WORK_IN_PROGRESS: Direction.LOWER,
+    KpiKind.BACKLOG_AGE: Direction.LOWER,
+    KpiKind.FIRST_TIME_RIGHT: Direction.HIGHER,
+    KpiKind.COST_PER_CASE: Direction.LOWER,
+    KpiKind.SATISFACTION: Direction.HIGHER,
+}
+_DEFAULT_STATISTIC: Mapping[KpiKind, Statistic] = {
+    KpiKind.CYCLE_TIME: Statistic(50.0),
+    KpiKind.BACKLOG_AGE: Statistic(None),
+    KpiKind.COST_PER_CASE: Statistic(None),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a definitions file."""
+
+    key: str  #: where, as ``kpis[2].target``; empty for the whole file
+    line: int | None  #: 1-based line in the file, when known
+    message: str
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            part for part in (f"line {self.line}" if self.line else "", self.key) if part
+        )
+        return f"{where}: {self.message}" if where else self.message
+
+
+class KpiDefinitionError(ValueError):
+    """A definitions file could not be read or is not valid; lists every problem found."""
+
+    def __init__(self, source: str, problems: Sequence[Problem]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        lines = "\n".join(f"  {source}, {problem}" for problem in self.problems)
+        super().__init__(
+            f"{source}: {count} problem{'s' if count != 1 else ''} in the KPI definitions:\n{lines}"
+        )
+
+
+def load_definitions(path: str | Path) -> KpiSet:
+    """Read and check a ``.yaml``/``.yml`` or ``.json`` KPI definitions file."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise KpiDefinitionError(str(file), [Problem("", None, f"cannot read it: {exc}")]) from exc
+    fmt = "json" if file.suffix.lower() == ".json" else "yaml"
+    return parse_definitions(text, source=str(file), fmt=fmt)
+
+
+def parse_definitions(text: str, *, source: str = "<definitions>", fmt: str = "yaml") -> KpiSet:
+    """Check definitions given as text (``fmt`` is ``"yaml"`` or ``"json"``)."""
+    data = _parse_text(text, source, fmt)
+    locate = _Locator(text)
+    reader = _Reader(locate)
+    kpi_set = reader.kpi_set(data, source)
+    if reader.problems or kpi_set is None:
+        raise KpiDefinitionError(source, reader.problems)
+    return kpi_set
+
+
+def _parse_text(text: str, source: str, fmt: str) -> object:
+    if fmt == "json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise KpiDefinitionError(
+                source, [Problem("", exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})")]
+            ) from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise KpiDefinitionError(source, [Problem("", line, f"not valid YAML: {problem}")]) from exc
+
+
+class _Locator:
+    """Finds the line of a key path by walking the YAML node tree (JSON is read as YAML here)."""
+
+    def __init__(self, text: str) -> None:
+        try:
+            self._root: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError:
+            self._root = None
+
+    def line(self, path: KeyPath) -> int | None:
+        node = self._root
+        if node is None:
+            return None
+        line = node.start_mark.line + 1
+        for key in path:
+            child: yaml.Node | None = None
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(key):
+                        line = key_node.start_mark.line + 1
+                        child = value_node
+                        break
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(key, int)
+                and 0 <= key < len(node.value)
+            ):
+                child = node.value[key]
+                line = child.start_mark.line + 1
+            if child is None:
+                return line
+            node = child
+        return line
+
+
+def _key(path: KeyPath) -> str:
+    text = ""
+    for key in path:
+        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else key)
+    return text
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes/no value; quote it if you meant text)"
+    return repr(value)
+
+
+class _Reader:
+    """Turns plain parsed data into a :class:`KpiSet`, collecting problems instead of stopping."""
+
+    def __init__(self, locate: _Locator) -> None:
+        self.locate = locate
+        self.problems: list[Problem] = []
+
+    def problem(self, path: KeyPath, message: str) -> None:
+        self.problems.append(Problem(_key(path), self.locate.line(path), message))
+
+    # -- primitives -------------------------------------------------------------------------
+
+    def mapping(self, value: object, path: KeyPath, allowed: set[str]) -> dict[str, object] | None:
+        if not isinstance(value, dict):
+            self.problem(path, f"expected a mapping of keys to values, got {_describe(value)}")
+            return None
+        result: dict[str, object] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                self.problem(path, f"key {_describe(key)} must be text")
+            elif key not in allowed:
+                self.problem(
+                    (*path, key), f"unknown key; expected one of: {', '.join(sorted(allowed))}"
+                )
+            else:
+                result[key] = item
+        return result
+
+    def text(self, value: object, path: KeyPath) -> str | None:
+        if isinstance(value, str) and value.strip():
+            return value
+        self.problem(path, f"expected text, got {_describe(value)}")
+        return None
+
+    def number(self, value: object, path: KeyPath, *, minimum: float | None = None) -> float | None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.problem(path, f"expected a number, got {_describe(value)}")
+            return None
+        if minimum is not None and value < minimum:
+            self.problem(path, f"must be at least {minimum:g}, got {value:g}")
+            return None
+        return float(value)
+
+    def choice(self, value: object, path: KeyPath, enum: type[E]) -> E | None:
+        options = ", ".join(member.value for member in enum)
+        if isinstance(value, str):
+            try:
+                return enum(value)
+            except ValueError:
+                pass
+        self.problem(path, f"expected one of {options}; got {_describe(value)}")
+        return None
+
+    def text_list(self, value: object, path: KeyPath) -> list[str] | None:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.problem(path, f"expected a list of text, got {_describe(value)}")
+            return None
+        items = [self.text(item, (*path, index)) for index, item in enumerate(value)]
+        return [item for item in items if item is not None]
+
+    def optional(
+        self, data: Mapping[str, object], key: str, path: KeyPath, read: Callable[[object], object]
+    ) -> object:
+        return read(data[key]) if key in data and data[key] is not None else None
+
+    # -- the file ---------------------------------------------------------------------------
+
+    def kpi_set(self, data: object, source: str) -> KpiSet | None:
+        top = self.mapping(
+            data, (), {"version", "calendar", "dimensions", "end_activities", "kpis"}
+        )
+        if top is None:
+            return None
+        version = top.get("version", 1)
+        if version not in SUPPORTED_VERSIONS or isinstance(version, bool):
+            self.problem(("version",), f"unsupported version {_describe(version)}; use 1")
+        calendar = self.calendar(top.get("calendar", {}), ("calendar",))
+        dimensions = self.dimensions(top.get("dimensions"), ("dimensions",))
+        end_activities = None
+        if top.get("end_activities") is not None:
+            names = self.text_list(top["end_activities"], ("end_activities",))
+            end_activities = frozenset(names or ())
+        kpis = self.kpis(top.get("kpis"), ("kpis",))
+        if calendar is None or self.problems:
+            return None
+        return KpiSet(
+            kpis=tuple(kpis),
+            calendar=calendar,
+            dimensions=dimensions,
+            end_activities=end_activities,
+            source=source,
+            version=1,
+        )
+
+    def dimensions(self, value: object, path: KeyPath) -> dict[str, str]:
+        result = dict(DEFAULT_DIMENSIONS)
+        if value is None:
+            return result
+        if not isinstance(value, dict):
+            self.problem(path, f"expected a mapping of dimension to column, got {_describe(value)}")
+            return result
+        for name, column in value.items():
+            checked = self.text(column, (*path, str(name)))
+            if checked is not None:
+                result[str(name)] = checked
+        return result
+
+    def calendar(self, value: object, path: KeyPath) -> BusinessCalendar | None:
+        if value is None:
+            value = {}
+        data = self.mapping(
+            value, path, {"timezone", "country", "subdivision", "working_hours", "closures"}
+        )
+        if data is None:
+            return None
+        timezone = self.text(data.get("timezone", "UTC"), (*path, "timezone"))
+        country = data.get("country")
+        if country is not None and not isinstance(country, str):
+            self.problem((*path, "country"), f"expected a country code, got {_describe(country)}")
+            country = None
+        subdivision = data.get("subdivision")
+        if subdivision is not None and not isinstance(subdivision, str | int):
+            self.problem((*path, "subdivision"), f"expected a code, got {_describe(subdivision)}")
+            subdivision = None
+        hours = self.working_hours(data.get("working_hours"), (*path, "working_hours"))
+        closures = self.closures(data.get("closures"), (*path, "closures"))
+        if timezone is None or hours is None or closures is None:
+            return None
+        try:
+            return BusinessCalendar(
+                timezone=timezone,
+                country=country,
+                subdivision=None if subdivision is None else str(subdivision),
+                working_hours=hours,
+                closures=closures,
+            )
+        except CalendarError as exc:
+            self.problem(path, str(exc))
+            return None
+
+    def working_hours(
+        self, value: object, path: KeyPath
+    ) -> dict[int, tuple[WorkingPeriod, ...]] | None:
+        if value is None:
+            return {weekday: (WorkingPeriod(9 * 60, 17 * 60),) for weekday in range(5)}
+        data = self.mapping(value, path, set(WEEKDAY_NAMES))
+        if data is None:
+            return None
+        hours: dict[int, tuple[WorkingPeriod, ...]] = {}
+        for day, spec in data.items():
+            periods: list[WorkingPeriod] = []
+            for text in self.text_list([] if spec is None else spec, (*path, day)) or ():
+                try:
+                    periods.append(WorkingPeriod.parse(text))
+                except CalendarError as exc:
+                    self.problem((*path, day), str(exc))
+            hours[WEEKDAY_NAMES.index(day)] = tuple(periods)
+        return hours
+
+    def closures(self, value: object, path: KeyPath) -> frozenset[date] | None:
+        if value is None:
+            return frozenset()
+        if not isinstance(value, list):
+            self.problem(path, f"expected a list of dates, got {_describe(value)}")
+            return None
+        days: set[date] = set()
+        for index, item in enumerate(value):
+            if isinstance(item, date):
+                days.add(item)
+                continue
+            try:
+                days.add(date.fromisoformat(str(item)))
+            except ValueError:
+                self.problem((*path, index), f"expected a date like 2026-12-24, got {item!r}")
+        return frozenset(days)
+
+    def kpis(self, value: object, path: KeyPath) -> list[KpiDefinition]:
+        if not isinstance(value, list) or not value:
+            self.problem(path, f"expected a non-empty list of KPIs, got {_describe(value)}")
+            return []
+        result: list[KpiDefinition] = []
+        seen: set[str] = set()
+        for index, item in enumerate(value):
+            kpi = self.kpi(item, (*path, index))
+            if kpi is None:
+                continue
+            if kpi.id in seen:
+                self.problem((*path, index, "id"), f"id {kpi.id!r} is used twice; ids must differ")
+            seen.add(kpi.id)
+            result.append(kpi)
+        return result
+
+    def kpi(self, value: object, path: KeyPath) -> KpiDefinition | None:
+        if not isinstance(value, dict):
+            self.problem(path, f"expected a KPI mapping, got {_describe(value)}")
+            return None
+        if "type" not in value:
+            kinds = ", ".join(kind.value for kind in KpiKind)
+            self.problem(path, f"missing key 'type'; one of {kinds}")
+            return None
+        kind = self.choice(value["type"], (*path, "type"), KpiKind)
+        if kind is None:
+            return None
+        data = self.mapping(value, path, _COMMON_KEYS | _KIND_KEYS[kind])
+        if data is None:
+            return None
+        if "id" not in data:
+            self.problem(path, "missing key 'id'; give each KPI a short unique id")
+        kpi_id = self.text(data.get("id", kind.value), (*path, "id"))
+        name = self.text(data.get("name", kpi_id or kind.value), (*path, "name"))
+        description = data.get("description") or ""
+        target = self.optional(data, "target", path, lambda v: self.number(v, (*path, "target")))
+        direction = _DEFAULT_DIRECTION[kind]
+        if "direction" in data:
+            direction = self.choice(data["direction"], (*path, "direction"), Direction) or direction
+        unit = None
+        if kind in (KpiKind.CYCLE_TIME, KpiKind.BACKLOG_AGE):
+            unit = self.choice(data.get("unit", "days"), (*path, "unit"), TimeUnit)
+        statistic = _DEFAULT_STATISTIC.get(kind, Statistic())
+        if "statistic" in data:
+            statistic = self.statistic(data["statistic"], (*path, "statistic")) or statistic
+        deadline = None
+        if kind is KpiKind.SLA_COMPLIANCE:
+            deadline = self.deadline(data.get("deadline_business_days"), path)
+        rates: tuple[CostRate, ...] = ()
+        if kind is KpiKind.COST_PER_CASE:
+            rates = self.rates(data.get("rates"), (*path, "rates"))
+        attribute = None
+        if kind is KpiKind.SATISFACTION:
+            attribute = self.text(data.get("attribute", "case:satisfaction"), (*path, "attribute"))
+        if kpi_id is None or name is None:
+            return None
+        return KpiDefinition(
+            id=kpi_id,
+            name=name,
+            kind=kind,
+            direction=direction,
+            target=target if isinstance(target, float) else None,
+            unit=unit,
+            statistic=statistic,
+            deadline_business_days=deadline,
+            rates=rates,
+            attribute=attribute,
+            description=str(description),
+        )
+
+    def statistic(self, value: object, path: KeyPath) -> Statistic | None:
+        if value == "mean":
+            return Statistic(None)
+        if value == "median":
+            return Statistic(50.0)
+        if isinstance(value, str) and value.startswith("p"):
+            try:
+                percentile = float(value[1:])
+            except ValueError:
+                percentile = -1.0
+            if 0 <= percentile <= 100:
+                return Statistic(percentile)
+        self.problem(
+            path, f"expected mean, median or a percentile like p90; got {_describe(value)}"
+        )
+        return None
+
+    def deadline(self, value: object, path: KeyPath) -> int | None:
+        key = (*path, "deadline_business_days")
+        if value is None:
+            self.problem(path, "missing key 'deadline_business_days' (the SLA, e.g. 8)")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.problem(key, f"expected a whole number of business days, got {_describe(value)}")
+            return None
+        return value
+
+    def rates(self, value: object, path: KeyPath) -> tuple[CostRate, ...]:
+        if not isinstance(value, list) or not value:
+            self.problem(path, f"expected a non-empty list of cost rates, got {_describe(value)}")
+            return ()
+        result: list[CostRate] = []
+        for index, item in enumerate(value):
+            where = (*path, index)
+            data = self.mapping(item, where, {"department", "activity", "per_hour", "per_event"})
+            if data is None:
+                continue
+            if "per_hour" not in data and "per_event" not in data:
+                self.problem(where, "give per_hour, per_event or both")
+                continue
+            department = data.get("department")
+            activity = data.get("activity")
+            per_hour = self.number(data.get("per_hour", 0), (*where, "per_hour"), minimum=0)
+            per_event = self.number(data.get("per_event", 0), (*where, "per_event"), minimum=0)
+            if department is not None:
+                department = self.text(department, (*where, "department"))
+            if activity is not None:
+                activity = self.text(activity, (*where, "activity"))
+            if per_hour is None or per_event is None:
+                continue
+            rate = CostRate(
+                department=department if isinstance(department, str) else None,
+                activity=activity if isinstance(activity, str) else None,
+                per_hour=per_hour,
+                per_event=per_event,
+            )
+            if any((r.department, r.activity) == (rate.department, rate.activity) for r in result):
+                self.problem(where, "a rate for this department and activity is already given")
+            result.append(rate)
+        return tuple(result)

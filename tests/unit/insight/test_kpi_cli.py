@@ -1,0 +1,130 @@
+"""``civicflow kpi``: a readable table, a JSON contract, and errors without tracebacks."""
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from civicflow.cli import app
+
+runner = CliRunner()
+
+CSV = """\
+case:concept:name,concept:name,time:timestamp,org:group,case:department,case:channel
+a,Receive,2026-11-02T10:00:00+01:00,Intake,Permits,web
+a,Decide,2026-11-05T10:00:00+01:00,Permits,Permits,web
+b,Receive,2026-11-06T16:00:00+01:00,Intake,Zoning,desk
+b,Check,2026-11-09T10:00:00+01:00,Zoning,Zoning,desk
+b,Check,2026-11-10T10:00:00+01:00,Zoning,Zoning,desk
+b,Decide,2026-11-16T16:00:00+01:00,Zoning,Zoning,desk
+c,Receive,2026-12-01T10:00:00+01:00,Intake,Permits,web
+c,Decide,2026-12-02T10:00:00+01:00,Permits,Permits,web
+"""
+
+DEFINITIONS = """\
+calendar: {timezone: Europe/Amsterdam, country: NL}
+kpis:
+  - {id: sla, name: Within 5 days, type: sla_compliance, deadline_business_days: 5, target: 0.9}
+  - {id: ftr, name: First time right, type: first_time_right, target: 0.5}
+  - {id: ct, name: Cycle time, type: cycle_time, unit: days, statistic: mean, target: 4}
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[str, str]:
+    log = tmp_path / "log.csv"
+    log.write_text(CSV, encoding="utf-8")
+    definitions = tmp_path / "kpis.yaml"
+    definitions.write_text(DEFINITIONS, encoding="utf-8")
+    return str(log), str(definitions)
+
+
+def test_the_table_shows_each_kpi_with_value_target_and_status(files: tuple[str, str]) -> None:
+    log, definitions = files
+    result = runner.invoke(app, ["kpi", log, "--definitions", definitions], terminal_width=160)
+    assert result.exit_code == 0, result.output
+    # a: 3 business days, b: 6 (over the SLA), c: 1 -> 2 of 3 within 5 days.
+    sla_row = next(line for line in result.output.splitlines() if "Within 5 days" in line)
+    assert "66.7%" in sla_row
+    assert "missed" in sla_row
+    # Cycle time: 3 + 10 + 1 days -> mean 4.67 days, over the target of 4.
+    ct_row = next(line for line in result.output.splitlines() if "Cycle time" in line)
+    assert "4.67 days" in ct_row
+    assert "≤ 4" in ct_row
+
+
+def test_json_output_groups_by_department_and_month_with_trend(files: tuple[str, str]) -> None:
+    log, definitions = files
+    result = runner.invoke(
+        app, ["kpi", log, "-d", definitions, "--by", "department", "--period", "month", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["by"] == ["department"]
+    assert data["cases"] == 3
+    permits_ct = [
+        r for r in data["results"] if r["id"] == "ct" and r["group"] == {"department": "Permits"}
+    ]
+    # November: a (3 days); December: c (1 day) -> change -2 days, better.
+    assert [(r["period"], r["value"]) for r in permits_ct] == [("2026-11", 3.0), ("2026-12", 1.0)]
+    assert permits_ct[1]["change"] == -2.0
+    assert permits_ct[1]["trend"] == "better"
+
+
+def test_as_of_limits_the_log_to_what_was_known_then(files: tuple[str, str]) -> None:
+    log, definitions = files
+    result = runner.invoke(
+        app, ["kpi", log, "-d", definitions, "--as-of", "2026-11-30T00:00:00+01:00", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["cases"] == 2
+
+
+def test_an_invalid_definitions_file_is_reported_with_its_line_and_exit_code_1(
+    files: tuple[str, str],
+) -> None:
+    log, definitions = files
+    Path(definitions).write_text(DEFINITIONS.replace("target: 0.5", "target: half"), "utf-8")
+    result = runner.invoke(app, ["kpi", log, "-d", definitions])
+    assert result.exit_code == 1
+    assert "line 4, kpis[1].target: expected a number, got 'half'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_log_without_the_required_columns_is_refused_by_name(
+    files: tuple[str, str], tmp_path: Path
+) -> None:
+    _, definitions = files
+    bad = tmp_path / "bad.csv"
+    bad.write_text("case,activity,time\na,x,2026-01-01T00:00:00Z\n", encoding="utf-8")
+    result = runner.invoke(app, ["kpi", str(bad), "-d", definitions])
+    assert result.exit_code == 1
+    assert "missing column(s) case:concept:name, concept:name, time:timestamp" in result.output
+
+
+def test_an_unreadable_timestamp_names_its_row(files: tuple[str, str], tmp_path: Path) -> None:
+    _, definitions = files
+    bad = tmp_path / "bad.csv"
+    bad.write_text(CSV.replace("2026-11-09T10:00:00+01:00", "9 Nov"), encoding="utf-8")
+    result = runner.invoke(app, ["kpi", str(bad), "-d", definitions])
+    assert result.exit_code == 1
+    assert "first at line 5: '9 Nov'" in result.output
+
+
+def test_an_xes_file_is_not_read_yet_and_the_message_says_what_to_give(
+    files: tuple[str, str], tmp_path: Path
+) -> None:
+    _, definitions = files
+    xes = tmp_path / "log.xes"
+    xes.write_text("<log/>", encoding="utf-8")
+    result = runner.invoke(app, ["kpi", str(xes), "-d", definitions])
+    assert result.exit_code == 1
+    assert "parquet or CSV" in result.output
+
+
+def test_a_bad_period_is_a_usage_error(files: tuple[str, str]) -> None:
+    log, definitions = files
+    result = runner.invoke(app, ["kpi", log, "-d", definitions, "--period", "year"])
+    assert result.exit_code == 2
+    assert "week or month" in result.output
