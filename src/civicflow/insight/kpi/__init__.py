@@ -9,7 +9,7 @@ Public API::
 The definitions schema and the ``--json`` output are documented in ``docs/kpis.md``.
 """
 
-from civicflow.insight.kpi.compute import KpiReport, KpiResult, Status, Trend, compute_kpis
+from civicflow.insight.kpi.compute import compute_kpis
 from civicflow.insight.kpi.definitions import (
     CostRate,
     Direction,
@@ -21,6 +21,7 @@ from civicflow.insight.kpi.definitions import (
     TimeUnit,
 )
 from civicflow.insight.kpi.frame import EventFrameError, prepare_event_frame, read_event_frame
+from civicflow.insight.kpi.results import KpiReport, KpiResult, Status, Trend
 from civicflow.insight.kpi.schema import (
     KpiDefinitionError,
     Problem,

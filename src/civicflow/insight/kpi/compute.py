@@ -10,9 +10,7 @@ defaults to the log's last timestamp: the data's clock, never the wall clock.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
+from datetime import UTC, datetime
 
 import polars as pl
 
@@ -29,97 +27,11 @@ from civicflow.insight.kpi.definitions import (
     TimeUnit,
 )
 from civicflow.insight.kpi.frame import TIMESTAMP
+from civicflow.insight.kpi.periods import Window, period_of
+from civicflow.insight.kpi.periods import windows as reporting_windows
+from civicflow.insight.kpi.results import GroupKey, KpiReport, KpiResult, Status, Trend
 
-GroupKey = tuple[tuple[str, str], ...]
-
-
-class Status(StrEnum):
-    """How a value compares with its target."""
-
-    MET = "met"  #: at or beyond the target in the better direction
-    MISSED = "missed"  #: on the wrong side of the target
-    NO_TARGET = "no target"  #: the definition sets no target
-    NO_DATA = "no data"  #: no case to measure in this group and period
-
-
-class Trend(StrEnum):
-    """How a value moved since the previous period, judged by the KPI's direction."""
-
-    BETTER = "better"  #: moved in the better direction
-    WORSE = "worse"  #: moved in the worse direction
-    UNCHANGED = "unchanged"  #: the same value as the previous period
-
-
-@dataclass(frozen=True)
-class KpiResult:
-    """One KPI's value for one group (e.g. department=Zoning) and period (or overall)."""
-
-    kpi_id: str
-    name: str
-    kind: KpiKind
-    unit: str
-    direction: Direction
-    target: float | None
-    group: GroupKey  #: (dimension, value) pairs; empty for all cases
-    period: str | None  #: 2026-W05 or 2026-03; ``None`` for the whole log
-    value: float | None
-    cases: int  #: cases the value is computed over
-    previous: float | None = None  #: the value in the previous period
-    change: float | None = None  #: value minus previous
-    trend: Trend | None = None
-    status: Status = Status.NO_DATA
-    note: str = ""
-
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-ready mapping (the ``--json`` contract, see ``docs/kpis.md``)."""
-        return {
-            "id": self.kpi_id,
-            "name": self.name,
-            "type": self.kind.value,
-            "unit": self.unit,
-            "direction": self.direction.value,
-            "target": self.target,
-            "group": dict(self.group),
-            "period": self.period,
-            "value": self.value,
-            "cases": self.cases,
-            "previous": self.previous,
-            "change": self.change,
-            "trend": None if self.trend is None else self.trend.value,
-            "status": self.status.value,
-            "note": self.note,
-        }
-
-
-@dataclass(frozen=True)
-class KpiReport:
-    """All results of one computation, with what they were computed over."""
-
-    as_of: datetime
-    by: tuple[str, ...]
-    period: Period | None
-    cases: int
-    events: int
-    results: tuple[KpiResult, ...]
-
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-ready mapping (the ``--json`` contract, see ``docs/kpis.md``)."""
-        return {
-            "as_of": self.as_of.isoformat(),
-            "by": list(self.by),
-            "period": None if self.period is None else self.period.value,
-            "cases": self.cases,
-            "events": self.events,
-            "results": [result.to_dict() for result in self.results],
-        }
-
-
-@dataclass(frozen=True)
-class _Window:
-    label: str | None
-    first_day: date  # local, included
-    end_day: date  # local, excluded
-    end: datetime  # instant the window closes, capped at as_of
+__all__ = ["KpiReport", "KpiResult", "Status", "Trend", "compute_kpis"]
 
 
 def compute_kpis(
@@ -151,8 +63,8 @@ def compute_kpis(
     if events.is_empty():
         raise ValueError(f"the event log has no events up to {as_of.isoformat()}")
     cases = case_facts.case_table(events, kpi_set.dimensions, kpi_set.end_activities)
-    windows = _windows(cases, calendar, period, as_of)
-    cases = cases.with_columns(_period_of(pl.col("end"), calendar, period).alias("period"))
+    windows = reporting_windows(cases, calendar, period, as_of)
+    cases = cases.with_columns(period_of(pl.col("end"), calendar, period).alias("period"))
     by_columns = [DIMENSION_PREFIX + name for name in by]
     groups = _groups(cases, by_columns)
 
@@ -178,7 +90,7 @@ def _evaluate(
     events: pl.DataFrame,
     cases: pl.DataFrame,
     by_columns: list[str],
-    windows: list[_Window],
+    windows: list[Window],
     calendar: BusinessCalendar,
     surveys: pl.DataFrame | None,
 ) -> tuple[Values, str]:
@@ -236,7 +148,7 @@ def _evaluate(
     return values, note
 
 
-def _throughput(cases: pl.DataFrame, by_columns: list[str], windows: list[_Window]) -> Values:
+def _throughput(cases: pl.DataFrame, by_columns: list[str], windows: list[Window]) -> Values:
     completed = cases.filter(pl.col("end").is_not_null())
     values: Values = {}
     for window in windows:
@@ -255,7 +167,7 @@ def _point_in_time(
     kpi: KpiDefinition,
     cases: pl.DataFrame,
     by_columns: list[str],
-    windows: list[_Window],
+    windows: list[Window],
     calendar: BusinessCalendar,
 ) -> Values:
     values: Values = {}
@@ -281,7 +193,7 @@ def _results(
     kpi: KpiDefinition,
     groups: list[GroupKey],
     by: Sequence[str],
-    windows: list[_Window],
+    windows: list[Window],
     values: Values,
     note: str,
 ) -> list[KpiResult]:
@@ -363,53 +275,3 @@ def _groups(cases: pl.DataFrame, by_columns: list[str]) -> list[GroupKey]:
     return [
         tuple(zip(by_columns, (str(v) for v in row), strict=True)) for row in combos.iter_rows()
     ]
-
-
-def _local_midnight(day: date, calendar: BusinessCalendar) -> datetime:
-    return datetime.combine(day, time(0)).replace(tzinfo=calendar.zone).astimezone(UTC)
-
-
-def _period_start(day: date, period: Period) -> date:
-    if period is Period.WEEK:
-        return day - timedelta(days=day.weekday())
-    return day.replace(day=1)
-
-
-def _next_period(day: date, period: Period) -> date:
-    if period is Period.WEEK:
-        return day + timedelta(days=7)
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-
-
-def _label(day: date, period: Period) -> str:
-    if period is Period.WEEK:
-        year, week, _ = day.isocalendar()
-        return f"{year}-W{week:02d}"
-    return f"{day.year}-{day.month:02d}"
-
-
-def _windows(
-    cases: pl.DataFrame, calendar: BusinessCalendar, period: Period | None, as_of: datetime
-) -> list[_Window]:
-    first = calendar.local_date(cases["start"].min())  # type: ignore[arg-type]
-    last = calendar.local_date(as_of)
-    if period is None:
-        return [_Window(None, first, last + timedelta(days=1), as_of)]
-    windows = []
-    day = _period_start(first, period)
-    while day <= last:
-        following = _next_period(day, period)
-        end = min(_local_midnight(following, calendar), as_of)
-        end_day = min(following, last + timedelta(days=1))
-        windows.append(_Window(_label(day, period), day, end_day, end))
-        day = following
-    return windows
-
-
-def _period_of(moment: pl.Expr, calendar: BusinessCalendar, period: Period | None) -> pl.Expr:
-    if period is None:
-        return pl.lit(None, dtype=pl.String)
-    local = moment.dt.convert_time_zone(calendar.timezone).dt.date()
-    if period is Period.WEEK:
-        return local.dt.strftime("%G-W%V")
-    return local.dt.strftime("%Y-%m")

@@ -1,18 +1,14 @@
 """Read KPI definitions from YAML or JSON and check them, naming file, line and key on error.
 
-Every problem in a file is reported at once, so a civil servant fixes them in one pass. The
-schema is documented in ``docs/kpis.md``.
+The schema is documented in ``docs/kpis.md``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
 
 import yaml
 
@@ -27,12 +23,18 @@ from civicflow.insight.kpi.definitions import (
     Statistic,
     TimeUnit,
 )
+from civicflow.insight.kpi.located import (
+    FieldReader,
+    KeyPath,
+    KpiDefinitionError,
+    Locator,
+    Problem,
+    describe,
+)
+
+__all__ = ["KpiDefinitionError", "Problem", "load_definitions", "parse_definitions"]
 
 SUPPORTED_VERSIONS = (1,)
-
-Key = str | int
-KeyPath = tuple[Key, ...]
-E = TypeVar("E", bound=StrEnum)
 
 _COMMON_KEYS = {"id", "name", "type", "target", "direction", "description"}
 _KIND_KEYS: Mapping[KpiKind, set[str]] = {
@@ -62,34 +64,6 @@ _DEFAULT_STATISTIC: Mapping[KpiKind, Statistic] = {
 }
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a definitions file."""
-
-    key: str  #: where, as ``kpis[2].target``; empty for the whole file
-    line: int | None  #: 1-based line in the file, when known
-    message: str
-
-    def __str__(self) -> str:
-        where = ", ".join(
-            part for part in (f"line {self.line}" if self.line else "", self.key) if part
-        )
-        return f"{where}: {self.message}" if where else self.message
-
-
-class KpiDefinitionError(ValueError):
-    """A definitions file could not be read or is not valid; lists every problem found."""
-
-    def __init__(self, source: str, problems: Sequence[Problem]) -> None:
-        self.source = source
-        self.problems = tuple(problems)
-        count = len(self.problems)
-        lines = "\n".join(f"  {source}, {problem}" for problem in self.problems)
-        super().__init__(
-            f"{source}: {count} problem{'s' if count != 1 else ''} in the KPI definitions:\n{lines}"
-        )
-
-
 def load_definitions(path: str | Path) -> KpiSet:
     """Read and check a ``.yaml``/``.yml`` or ``.json`` KPI definitions file."""
     file = Path(path)
@@ -104,7 +78,7 @@ def load_definitions(path: str | Path) -> KpiSet:
 def parse_definitions(text: str, *, source: str = "<definitions>", fmt: str = "yaml") -> KpiSet:
     """Check definitions given as text (``fmt`` is ``"yaml"`` or ``"json"``)."""
     data = _parse_text(text, source, fmt)
-    locate = _Locator(text)
+    locate = Locator(text)
     reader = _Reader(locate)
     kpi_set = reader.kpi_set(data, source)
     if reader.problems or kpi_set is None:
@@ -129,124 +103,8 @@ def _parse_text(text: str, source: str, fmt: str) -> object:
         raise KpiDefinitionError(source, [Problem("", line, f"not valid YAML: {problem}")]) from exc
 
 
-class _Locator:
-    """Finds the line of a key path by walking the YAML node tree (JSON is read as YAML here)."""
-
-    def __init__(self, text: str) -> None:
-        try:
-            self._root: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.YAMLError:
-            self._root = None
-
-    def line(self, path: KeyPath) -> int | None:
-        node = self._root
-        if node is None:
-            return None
-        line = node.start_mark.line + 1
-        for key in path:
-            child: yaml.Node | None = None
-            if isinstance(node, yaml.MappingNode):
-                for key_node, value_node in node.value:
-                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(key):
-                        line = key_node.start_mark.line + 1
-                        child = value_node
-                        break
-            elif (
-                isinstance(node, yaml.SequenceNode)
-                and isinstance(key, int)
-                and 0 <= key < len(node.value)
-            ):
-                child = node.value[key]
-                line = child.start_mark.line + 1
-            if child is None:
-                return line
-            node = child
-        return line
-
-
-def _key(path: KeyPath) -> str:
-    text = ""
-    for key in path:
-        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else key)
-    return text
-
-
-def _describe(value: object) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (a yes/no value; quote it if you meant text)"
-    return repr(value)
-
-
-class _Reader:
+class _Reader(FieldReader):
     """Turns plain parsed data into a :class:`KpiSet`, collecting problems instead of stopping."""
-
-    def __init__(self, locate: _Locator) -> None:
-        self.locate = locate
-        self.problems: list[Problem] = []
-
-    def problem(self, path: KeyPath, message: str) -> None:
-        self.problems.append(Problem(_key(path), self.locate.line(path), message))
-
-    # -- primitives -------------------------------------------------------------------------
-
-    def mapping(self, value: object, path: KeyPath, allowed: set[str]) -> dict[str, object] | None:
-        if not isinstance(value, dict):
-            self.problem(path, f"expected a mapping of keys to values, got {_describe(value)}")
-            return None
-        result: dict[str, object] = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                self.problem(path, f"key {_describe(key)} must be text")
-            elif key not in allowed:
-                self.problem(
-                    (*path, key), f"unknown key; expected one of: {', '.join(sorted(allowed))}"
-                )
-            else:
-                result[key] = item
-        return result
-
-    def text(self, value: object, path: KeyPath) -> str | None:
-        if isinstance(value, str) and value.strip():
-            return value
-        self.problem(path, f"expected text, got {_describe(value)}")
-        return None
-
-    def number(self, value: object, path: KeyPath, *, minimum: float | None = None) -> float | None:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(path, f"expected a number, got {_describe(value)}")
-            return None
-        if minimum is not None and value < minimum:
-            self.problem(path, f"must be at least {minimum:g}, got {value:g}")
-            return None
-        return float(value)
-
-    def choice(self, value: object, path: KeyPath, enum: type[E]) -> E | None:
-        options = ", ".join(member.value for member in enum)
-        if isinstance(value, str):
-            try:
-                return enum(value)
-            except ValueError:
-                pass
-        self.problem(path, f"expected one of {options}; got {_describe(value)}")
-        return None
-
-    def text_list(self, value: object, path: KeyPath) -> list[str] | None:
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            self.problem(path, f"expected a list of text, got {_describe(value)}")
-            return None
-        items = [self.text(item, (*path, index)) for index, item in enumerate(value)]
-        return [item for item in items if item is not None]
-
-    def optional(
-        self, data: Mapping[str, object], key: str, path: KeyPath, read: Callable[[object], object]
-    ) -> object:
-        return read(data[key]) if key in data and data[key] is not None else None
-
-    # -- the file ---------------------------------------------------------------------------
 
     def kpi_set(self, data: object, source: str) -> KpiSet | None:
         top = self.mapping(
@@ -256,7 +114,7 @@ class _Reader:
             return None
         version = top.get("version", 1)
         if version not in SUPPORTED_VERSIONS or isinstance(version, bool):
-            self.problem(("version",), f"unsupported version {_describe(version)}; use 1")
+            self.problem(("version",), f"unsupported version {describe(version)}; use 1")
         calendar = self.calendar(top.get("calendar", {}), ("calendar",))
         dimensions = self.dimensions(top.get("dimensions"), ("dimensions",))
         end_activities = None
@@ -280,7 +138,7 @@ class _Reader:
         if value is None:
             return result
         if not isinstance(value, dict):
-            self.problem(path, f"expected a mapping of dimension to column, got {_describe(value)}")
+            self.problem(path, f"expected a mapping of dimension to column, got {describe(value)}")
             return result
         for name, column in value.items():
             checked = self.text(column, (*path, str(name)))
@@ -299,11 +157,11 @@ class _Reader:
         timezone = self.text(data.get("timezone", "UTC"), (*path, "timezone"))
         country = data.get("country")
         if country is not None and not isinstance(country, str):
-            self.problem((*path, "country"), f"expected a country code, got {_describe(country)}")
+            self.problem((*path, "country"), f"expected a country code, got {describe(country)}")
             country = None
         subdivision = data.get("subdivision")
         if subdivision is not None and not isinstance(subdivision, str | int):
-            self.problem((*path, "subdivision"), f"expected a code, got {_describe(subdivision)}")
+            self.problem((*path, "subdivision"), f"expected a code, got {describe(subdivision)}")
             subdivision = None
         hours = self.working_hours(data.get("working_hours"), (*path, "working_hours"))
         closures = self.closures(data.get("closures"), (*path, "closures"))
@@ -344,7 +202,7 @@ class _Reader:
         if value is None:
             return frozenset()
         if not isinstance(value, list):
-            self.problem(path, f"expected a list of dates, got {_describe(value)}")
+            self.problem(path, f"expected a list of dates, got {describe(value)}")
             return None
         days: set[date] = set()
         for index, item in enumerate(value):
@@ -359,7 +217,7 @@ class _Reader:
 
     def kpis(self, value: object, path: KeyPath) -> list[KpiDefinition]:
         if not isinstance(value, list) or not value:
-            self.problem(path, f"expected a non-empty list of KPIs, got {_describe(value)}")
+            self.problem(path, f"expected a non-empty list of KPIs, got {describe(value)}")
             return []
         result: list[KpiDefinition] = []
         seen: set[str] = set()
@@ -375,7 +233,7 @@ class _Reader:
 
     def kpi(self, value: object, path: KeyPath) -> KpiDefinition | None:
         if not isinstance(value, dict):
-            self.problem(path, f"expected a KPI mapping, got {_describe(value)}")
+            self.problem(path, f"expected a KPI mapping, got {describe(value)}")
             return None
         if "type" not in value:
             kinds = ", ".join(kind.value for kind in KpiKind)
@@ -392,7 +250,9 @@ class _Reader:
         kpi_id = self.text(data.get("id", kind.value), (*path, "id"))
         name = self.text(data.get("name", kpi_id or kind.value), (*path, "name"))
         description = data.get("description") or ""
-        target = self.optional(data, "target", path, lambda v: self.number(v, (*path, "target")))
+        target = None
+        if data.get("target") is not None:
+            target = self.number(data["target"], (*path, "target"))
         direction = _DEFAULT_DIRECTION[kind]
         if "direction" in data:
             direction = self.choice(data["direction"], (*path, "direction"), Direction) or direction
@@ -439,9 +299,7 @@ class _Reader:
                 percentile = -1.0
             if 0 <= percentile <= 100:
                 return Statistic(percentile)
-        self.problem(
-            path, f"expected mean, median or a percentile like p90; got {_describe(value)}"
-        )
+        self.problem(path, f"expected mean, median or a percentile like p90; got {describe(value)}")
         return None
 
     def deadline(self, value: object, path: KeyPath) -> int | None:
@@ -450,13 +308,13 @@ class _Reader:
             self.problem(path, "missing key 'deadline_business_days' (the SLA, e.g. 8)")
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self.problem(key, f"expected a whole number of business days, got {_describe(value)}")
+            self.problem(key, f"expected a whole number of business days, got {describe(value)}")
             return None
         return value
 
     def rates(self, value: object, path: KeyPath) -> tuple[CostRate, ...]:
         if not isinstance(value, list) or not value:
-            self.problem(path, f"expected a non-empty list of cost rates, got {_describe(value)}")
+            self.problem(path, f"expected a non-empty list of cost rates, got {describe(value)}")
             return ()
         result: list[CostRate] = []
         for index, item in enumerate(value):
