@@ -128,3 +128,23 @@ def test_a_bad_period_is_a_usage_error(files: tuple[str, str]) -> None:
     result = runner.invoke(app, ["kpi", log, "-d", definitions, "--period", "year"])
     assert result.exit_code == 2
     assert "week or month" in result.output
+
+
+def test_survey_scores_feed_the_satisfaction_kpi(files: tuple[str, str], tmp_path: Path) -> None:
+    log, definitions = files
+    Path(definitions).write_text(
+        DEFINITIONS + "  - {id: sat, type: satisfaction, target: 4}\n", encoding="utf-8"
+    )
+    scores = tmp_path / "scores.csv"
+    scores.write_text("case:concept:name,score\na,5\na,4\nb,2\n", encoding="utf-8")
+    without = runner.invoke(app, ["kpi", log, "-d", definitions, "--json"])
+    with_scores = runner.invoke(
+        app, ["kpi", log, "-d", definitions, "--surveys", str(scores), "--json"]
+    )
+    assert without.exit_code == with_scores.exit_code == 0
+    sat_without = next(r for r in json.loads(without.output)["results"] if r["id"] == "sat")
+    sat_with = next(r for r in json.loads(with_scores.output)["results"] if r["id"] == "sat")
+    assert sat_without["status"] == "no data"
+    # a: (5 + 4) / 2 = 4.5; b: 2 -> 3.25, below the target of 4.
+    assert sat_with["value"] == 3.25
+    assert sat_with["status"] == "missed"

@@ -375,3 +375,28 @@ def test_events_are_ordered_by_time_within_a_case_keeping_ties_in_given_order() 
         )
     )
     assert frame["concept:name"].to_list() == ["tie-first", "tie-second", "late"]
+
+
+def test_optional_columns_that_are_entirely_empty_still_work() -> None:
+    frame = prepare_event_frame(
+        pl.DataFrame(
+            {
+                "case:concept:name": ["x", "x"],
+                "concept:name": ["a", "a"],
+                "time:timestamp": [utc(2, 9), utc(2, 10)],
+                "lifecycle:transition": [None, None],
+                "org:group": [None, None],
+            }
+        )
+    )
+    rates = (CostRate(per_event=2.0),)
+    kpi_set = KpiSet(
+        kpis=(
+            kpi(KpiKind.FIRST_TIME_RIGHT, direction=Direction.HIGHER),
+            kpi(KpiKind.COST_PER_CASE, id="cost", rates=rates),
+        ),
+        calendar=AMSTERDAM,
+    )
+    ftr, cost = compute_kpis(frame, kpi_set).results
+    assert ftr.value == 0.0  # "a" was performed twice
+    assert cost.value == pytest.approx(4.0)

@@ -63,18 +63,22 @@ def require_dimensions(
 
 def performed(events: pl.DataFrame) -> pl.DataFrame:
     """Events that stand for one performed activity (lifecycle empty or ``complete``)."""
+    if events[LIFECYCLE].null_count() == events.height:
+        return events
     lifecycle = pl.col(LIFECYCLE).str.to_lowercase()
     return events.filter(lifecycle.is_null() | (lifecycle == "complete"))
 
 
 def rework(events: pl.DataFrame) -> pl.DataFrame:
-    """``case``, ``rework``: whether any activity was performed more than once in the case."""
-    counts = performed(events).group_by(CASE, ACTIVITY).len()
-    flagged = counts.group_by(CASE).agg((pl.col("len") > 1).any().alias("rework"))
-    all_cases = events.select(pl.col(CASE).unique())
+    """``case``, ``rework``: whether any activity was performed more than once in the case.
+
+    Cases without a performed activity are absent; treat them as without rework.
+    """
+    # One group-by: a case repeats an activity when it has fewer distinct activities than events.
     return (
-        all_cases.join(flagged, on=CASE, how="left")
-        .with_columns(pl.col("rework").fill_null(False))
+        performed(events)
+        .group_by(CASE)
+        .agg((pl.col(ACTIVITY).n_unique() < pl.len()).alias("rework"))
         .rename({CASE: "case"})
     )
 

@@ -119,7 +119,7 @@ def _evaluate(
         case KpiKind.FIRST_TIME_RIGHT:
             flags = case_facts.rework(events)
             per_case = completed.join(flags, on="case", how="left").with_columns(
-                (~pl.col("rework")).cast(pl.Float64).alias("value")
+                (~pl.col("rework").fill_null(False)).cast(pl.Float64).alias("value")
             )
         case KpiKind.COST_PER_CASE:
             costs = case_facts.cost(events, kpi.rates)

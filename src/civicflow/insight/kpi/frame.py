@@ -76,7 +76,9 @@ def prepare_event_frame(
                 f"{where(empty['__row'][0])}; every event needs a case id and an activity"
             )
     for column in (RESOURCE, GROUP, LIFECYCLE):
-        if column not in frame.columns:
+        if column in frame.columns:
+            frame = frame.with_columns(pl.col(column).cast(pl.String))
+        else:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(column))
     return frame.sort([CASE, TIMESTAMP, "__row"]).drop("__row")
 
