@@ -195,3 +195,11 @@ def test_an_empty_kpi_list_is_refused() -> None:
 def test_an_unsupported_version_is_refused() -> None:
     found = problems_of("version: 2\nkpis:\n  - {id: w, type: work_in_progress}\n")
     assert found == ["line 1, version: unsupported version 2; use 1"]
+
+
+def test_a_numeric_subdivision_code_must_be_quoted() -> None:
+    text = "calendar:\n  country: FR\n  subdivision: 01\n"
+    text += "kpis:\n  - {id: w, type: work_in_progress}\n"
+    (problem,) = problems_of(text)
+    assert problem.startswith("line 3, calendar.subdivision: expected a subdivision code as text")
+    assert "quote" in problem

@@ -36,6 +36,8 @@ COLUMNS = (
 )
 AMSTERDAM = BusinessCalendar(timezone="Europe/Amsterdam", country="NL")
 
+pytestmark = pytest.mark.slow  # reads receipt with pm4py (~5 s)
+
 
 @pytest.fixture(scope="module")
 def pm4py_log() -> Any:

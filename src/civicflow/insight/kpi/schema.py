@@ -160,8 +160,12 @@ class _Reader(FieldReader):
             self.problem((*path, "country"), f"expected a country code, got {describe(country)}")
             country = None
         subdivision = data.get("subdivision")
-        if subdivision is not None and not isinstance(subdivision, str | int):
-            self.problem((*path, "subdivision"), f"expected a code, got {describe(subdivision)}")
+        if subdivision is not None and not isinstance(subdivision, str):
+            self.problem(
+                (*path, "subdivision"),
+                f"expected a subdivision code as text, got {describe(subdivision)}; "
+                "quote codes such as '01'",
+            )
             subdivision = None
         hours = self.working_hours(data.get("working_hours"), (*path, "working_hours"))
         closures = self.closures(data.get("closures"), (*path, "closures"))
@@ -171,7 +175,7 @@ class _Reader(FieldReader):
             return BusinessCalendar(
                 timezone=timezone,
                 country=country,
-                subdivision=None if subdivision is None else str(subdivision),
+                subdivision=subdivision,
                 working_hours=hours,
                 closures=closures,
             )
