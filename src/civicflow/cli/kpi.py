@@ -59,6 +59,10 @@ def kpi(
             "--surveys", help="Satisfaction scores: CSV/parquet with case:concept:name, score."
         ),
     ] = None,
+    last: Annotated[
+        int,
+        typer.Option("--last", min=0, help="With --period: show only the last N periods (0: all)."),
+    ] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Compute KPIs (cycle time, SLA, throughput, backlog, cost...) over an event log."""
@@ -103,6 +107,7 @@ def kpi(
         _fail(str(exc))
     except (ValueError, OSError, pl.exceptions.PolarsError) as exc:
         _fail(f"cannot compute the KPIs: {exc}")
+    report = report.latest(last)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

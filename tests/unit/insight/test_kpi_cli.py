@@ -148,3 +148,15 @@ def test_survey_scores_feed_the_satisfaction_kpi(files: tuple[str, str], tmp_pat
     # a: (5 + 4) / 2 = 4.5; b: 2 -> 3.25, below the target of 4.
     assert sat_with["value"] == 3.25
     assert sat_with["status"] == "missed"
+
+
+def test_last_keeps_only_the_latest_periods_with_their_trend(files: tuple[str, str]) -> None:
+    log, definitions = files
+    args = ["kpi", log, "-d", definitions, "--period", "week", "--json"]
+    every = json.loads(runner.invoke(app, args).output)["results"]
+    last = json.loads(runner.invoke(app, [*args, "--last", "2"]).output)["results"]
+    weeks = sorted({r["period"] for r in every})
+    assert weeks[0] == "2026-W45"
+    assert weeks[-1] == "2026-W49"
+    assert {r["period"] for r in last} == {"2026-W48", "2026-W49"}
+    assert last == [r for r in every if r["period"] in {"2026-W48", "2026-W49"}]

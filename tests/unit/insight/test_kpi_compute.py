@@ -400,3 +400,14 @@ def test_optional_columns_that_are_entirely_empty_still_work() -> None:
     ftr, cost = compute_kpis(frame, kpi_set).results
     assert ftr.value == 0.0  # "a" was performed twice
     assert cost.value == pytest.approx(4.0)
+
+
+def test_overdue_counts_open_cases_older_than_the_deadline_in_business_days() -> None:
+    # At 3 Dec 09:00, c4 (received Thu 12 Nov) is 15 business days old: past 10, not past 15.
+    assert value_of(run(kpi(KpiKind.OVERDUE, deadline_business_days=10))) == 1.0
+    assert value_of(run(kpi(KpiKind.OVERDUE, deadline_business_days=15))) == 0.0
+    # At the end of November (1 Dec 00:00 Amsterdam) c4 is 13 business days old, c5 one.
+    monthly = run(kpi(KpiKind.OVERDUE, deadline_business_days=12), period=Period.MONTH)
+    assert [r.value for r in monthly.results] == [1.0, 1.0]
+    monthly = run(kpi(KpiKind.OVERDUE, deadline_business_days=13), period=Period.MONTH)
+    assert [r.value for r in monthly.results] == [0.0, 1.0]

@@ -94,7 +94,7 @@ def _evaluate(
     calendar: BusinessCalendar,
     surveys: pl.DataFrame | None,
 ) -> tuple[Values, str]:
-    if kpi.kind in (KpiKind.WORK_IN_PROGRESS, KpiKind.BACKLOG_AGE):
+    if kpi.kind in (KpiKind.WORK_IN_PROGRESS, KpiKind.BACKLOG_AGE, KpiKind.OVERDUE):
         return _point_in_time(kpi, cases, by_columns, windows, calendar), ""
     if kpi.kind is KpiKind.THROUGHPUT:
         return _throughput(cases, by_columns, windows), ""
@@ -177,10 +177,13 @@ def _point_in_time(
             (pl.col("start") <= at) & (pl.col("end").is_null() | (pl.col("end") > at))
         )
         for key, frame in _split(open_cases, by_columns):
+            now = pl.Series([at] * frame.height, dtype=frame["start"].dtype)
             if kpi.kind is KpiKind.WORK_IN_PROGRESS:
                 value: float | None = float(frame.height)
+            elif kpi.kind is KpiKind.OVERDUE:
+                ages = case_facts.durations(frame["start"], now, TimeUnit.BUSINESS_DAYS, calendar)
+                value = float((ages > (kpi.deadline_business_days or 0)).sum())
             else:
-                now = pl.Series([at] * frame.height, dtype=frame["start"].dtype)
                 ages = case_facts.durations(
                     frame["start"], now, kpi.unit or TimeUnit.DAYS, calendar
                 )
@@ -201,7 +204,8 @@ def _results(
     for group in groups:
         previous: float | None = None
         for index, window in enumerate(windows):
-            default = 0.0 if kpi.kind in (KpiKind.WORK_IN_PROGRESS, KpiKind.THROUGHPUT) else None
+            counted = (KpiKind.WORK_IN_PROGRESS, KpiKind.OVERDUE, KpiKind.THROUGHPUT)
+            default = 0.0 if kpi.kind in counted else None
             value, count = values.get((group, window.label), (default, 0))
             change = None
             if index > 0 and value is not None and previous is not None:

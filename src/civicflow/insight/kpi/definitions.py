@@ -20,6 +20,7 @@ class KpiKind(StrEnum):
     THROUGHPUT = "throughput"  #: completed cases per week
     WORK_IN_PROGRESS = "work_in_progress"  #: open cases at a point in time
     BACKLOG_AGE = "backlog_age"  #: age of the open cases at a point in time
+    OVERDUE = "overdue"  #: open cases past their business-day deadline at a point in time
     FIRST_TIME_RIGHT = "first_time_right"  #: share of completed cases with no repeated activity
     COST_PER_CASE = "cost_per_case"  #: activity cost rates summed over a completed case
     SATISFACTION = "satisfaction"  #: mean citizen satisfaction score of completed cases
@@ -87,7 +88,7 @@ class KpiDefinition:
     target: float | None = None
     unit: TimeUnit | None = None  #: cycle_time and backlog_age
     statistic: Statistic = Statistic()  #: cycle_time, backlog_age, cost_per_case
-    deadline_business_days: int | None = None  #: sla_compliance
+    deadline_business_days: int | None = None  #: sla_compliance, overdue
     rates: tuple[CostRate, ...] = ()  #: cost_per_case
     attribute: str | None = None  #: satisfaction: case column holding the score
     description: str = ""
@@ -102,7 +103,7 @@ class KpiDefinition:
                 return "share"
             case KpiKind.THROUGHPUT:
                 return "cases/week"
-            case KpiKind.WORK_IN_PROGRESS:
+            case KpiKind.WORK_IN_PROGRESS | KpiKind.OVERDUE:
                 return "cases"
             case KpiKind.COST_PER_CASE:
                 return "cost"

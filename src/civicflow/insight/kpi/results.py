@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -82,6 +82,14 @@ class KpiReport:
     cases: int
     events: int
     results: tuple[KpiResult, ...]
+
+    def latest(self, periods: int) -> KpiReport:
+        """The same report keeping only the last ``periods`` periods (trends stay as computed)."""
+        labels = sorted({r.period for r in self.results if r.period is not None})
+        if periods <= 0 or len(labels) <= periods:
+            return self
+        kept = set(labels[-periods:])
+        return replace(self, results=tuple(r for r in self.results if r.period in kept))
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready mapping (the ``--json`` contract, see ``docs/kpis.md``)."""

@@ -43,6 +43,7 @@ _KIND_KEYS: Mapping[KpiKind, set[str]] = {
     KpiKind.THROUGHPUT: set(),
     KpiKind.WORK_IN_PROGRESS: set(),
     KpiKind.BACKLOG_AGE: {"unit", "statistic"},
+    KpiKind.OVERDUE: {"deadline_business_days"},
     KpiKind.FIRST_TIME_RIGHT: set(),
     KpiKind.COST_PER_CASE: {"rates", "statistic"},
     KpiKind.SATISFACTION: {"attribute"},
@@ -53,6 +54,7 @@ _DEFAULT_DIRECTION: Mapping[KpiKind, Direction] = {
     KpiKind.THROUGHPUT: Direction.HIGHER,
     KpiKind.WORK_IN_PROGRESS: Direction.LOWER,
     KpiKind.BACKLOG_AGE: Direction.LOWER,
+    KpiKind.OVERDUE: Direction.LOWER,
     KpiKind.FIRST_TIME_RIGHT: Direction.HIGHER,
     KpiKind.COST_PER_CASE: Direction.LOWER,
     KpiKind.SATISFACTION: Direction.HIGHER,
@@ -267,7 +269,7 @@ class _Reader(FieldReader):
         if "statistic" in data:
             statistic = self.statistic(data["statistic"], (*path, "statistic")) or statistic
         deadline = None
-        if kind is KpiKind.SLA_COMPLIANCE:
+        if kind in (KpiKind.SLA_COMPLIANCE, KpiKind.OVERDUE):
             deadline = self.deadline(data.get("deadline_business_days"), path)
         rates: tuple[CostRate, ...] = ()
         if kind is KpiKind.COST_PER_CASE:
