@@ -165,11 +165,15 @@ class _Importer:
         return attrs, kw, rest
 
     def identify(self, el: etree._Element, attrs: Attrs, kw: dict[str, Any]) -> None:
-        """Take ``id`` and ``name``; give an id to an element that has none (schema allows it)."""
+        """Take ``id`` and ``name``; give an id to an element that has none (schema allows it).
+
+        A generated id contains ``#``, which no XML id can, so it never clashes with a real one
+        and the exporter knows to leave it out.
+        """
         element_id = attrs.pop("id", None)
         if element_id is None:
             self.generated += 1
-            element_id = f"_{local(str(el.tag))}_{self.generated}"
+            element_id = f"{local(str(el.tag))}#{self.generated}"
         kw["id"] = element_id
         name = attrs.pop("name", None)
         if name is not None:
