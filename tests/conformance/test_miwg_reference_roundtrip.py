@@ -51,7 +51,8 @@ def test_reference_file_round_trips_to_an_equal_model(path: Path) -> None:
     again = parse_bpmn(export_bpmn(model))
     assert again == model
     assert again.diagrams == model.diagrams
-    assert len(model.diagrams) >= 1
+    if path in MIWG:
+        assert model.diagrams, "every reference file is drawn"
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
