@@ -9,6 +9,7 @@ from civicflow.model.xmlnode import XmlNode
 
 def num(value: float) -> str:
     """A coordinate as a modeler wrote it: ``152`` rather than ``152.0``; exact otherwise."""
+    value = float(value)  # ints are accepted too (models built in code)
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(value)
