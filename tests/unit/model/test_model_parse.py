@@ -219,3 +219,13 @@ def test_camunda8_embedded_form_is_found_from_the_user_task_form_key() -> None:
 def test_xml_text_with_a_byte_order_mark_is_read_as_xml_not_as_a_path() -> None:
     text = "\ufeff" + (DATA / "constructs_default_ns.bpmn").read_text()
     assert parse_bpmn(text).process("proc_main").name == "Main"
+
+
+def test_models_survive_pickling_for_worker_processes(constructs: Definitions) -> None:
+    import pickle
+
+    constructs.process("proc_main").outgoing("gw")  # build an index first: it must pickle too
+    copy = pickle.loads(pickle.dumps(constructs))
+    assert copy == constructs
+    assert hash(copy) == hash(constructs)
+    assert [f.id for f in copy.process("proc_main").outgoing("gw")] == ["f_yes", "f_no"]
