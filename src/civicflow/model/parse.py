@@ -219,7 +219,7 @@ class _Importer(FlowImporter):
             elif tag in _SIMPLE_ROOTS:
                 roots.append(self.simple_root(child))
             elif tag == T_import:
-                i_attrs: Attrs = dict(child.attrib)  # type: ignore[arg-type]
+                i_attrs: Attrs = dict(child.items())  # type: ignore[arg-type]
                 imports.append(
                     Import(
                         namespace=i_attrs.pop("namespace", ""),

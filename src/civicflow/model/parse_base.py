@@ -76,7 +76,7 @@ class ImporterBase:
 
         Hot path (once per element): kept free of helper calls.
         """
-        attrs: Attrs = dict(el.attrib)  # type: ignore[arg-type]
+        attrs: Attrs = dict(el.items())  # type: ignore[arg-type]
         docs: list[Any] = []
         ext: tuple[Any, ...] = ()
         rest: _Children = []
