@@ -36,6 +36,11 @@ _KINDS: dict[type, str] = {
 }
 
 
+TEMPORAL_TYPES = (
+    dt.date, dt.time, dt.timedelta, YearsMonthsDuration, WideDate, WideDateTime, WideTime
+)
+
+
 def kind(value: Any) -> str:
     """The FEEL type name of a value."""
     name = _KINDS.get(type(value))
