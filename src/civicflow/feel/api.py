@@ -12,7 +12,7 @@ from lark import Token
 
 from civicflow.feel.compile_tests import Test
 from civicflow.feel.compiler import Compiler, Fn
-from civicflow.feel.errors import FeelEvaluationLimitError, FeelWarning
+from civicflow.feel.errors import FeelEvaluationLimitError, FeelSyntaxError, FeelWarning, Position
 from civicflow.feel.lexer import tokenize
 from civicflow.feel.parser import parse_tokens
 from civicflow.feel.scope import Run, Scope
@@ -103,7 +103,10 @@ def compile_expression(
 def _compile_expression(text: str, known_names: frozenset[str]) -> CompiledExpression:
     tokens = tokenize(text, known_names)
     tree, uses_q = parse_tokens(text, tokens, "start")
-    fn: Fn = Compiler(uses_q, known_names | _declared(tokens)).transform(tree)
+    try:
+        fn: Fn = Compiler(uses_q, known_names | _declared(tokens)).transform(tree)
+    except RecursionError:
+        raise _too_nested(text) from None
     return CompiledExpression(text, known_names, fn)
 
 
@@ -123,8 +126,16 @@ def _compile_unary_tests(text: str, known_names: frozenset[str]) -> CompiledUnar
     if negated:
         tokens = tokens[2:-1]
     tree, uses_q = parse_tokens(text, tokens, "tests")
-    tests: list[Test] = Compiler(uses_q, known_names | _declared(tokens)).transform(tree)
+    try:
+        tests: list[Test] = Compiler(uses_q, known_names | _declared(tokens)).transform(tree)
+    except RecursionError:
+        raise _too_nested(text) from None
     return CompiledUnaryTests(text, known_names, tuple(tests), negated=negated)
+
+
+def _too_nested(text: str) -> FeelSyntaxError:
+    expected = ("a shorter or flatter expression",)
+    return FeelSyntaxError(text, Position.at(text, 0), expected, "nesting too deep to compile")
 
 
 def _declared(tokens: list[Token]) -> frozenset[str]:
