@@ -19,6 +19,7 @@ from civicflow.feel.builtins import BUILTINS
 from civicflow.feel.compile_tests import Test, UnaryTestRules
 from civicflow.feel.compile_textual import TextualRules
 from civicflow.feel.errors import FeelError, FeelWarning
+from civicflow.feel.properties import get_property
 from civicflow.feel.scope import MISSING, Run, Scope
 from civicflow.feel.values import DECIMAL128, FeelFunction, Range, from_python
 
@@ -331,7 +332,7 @@ class Compiler(UnaryTestRules, TextualRules, Transformer[Token, Any]):
         key = str(c[2].value)
 
         def apply(scope: Scope) -> Any:
-            return ops.get_property(target(scope), key, scope.run)
+            return get_property(target(scope), key, scope.run)
 
         return apply
 
