@@ -49,6 +49,9 @@ def _register() -> None:
     from civicflow.cli.check import register as register_check
 
     register_check(app)
+    from civicflow.cli import feel
+
+    feel.register(app)
 
 
 _register()
