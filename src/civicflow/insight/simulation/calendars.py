@@ -98,22 +98,32 @@ class Timeline:
     closed: frozenset[date]
     _offset: float = field(init=False, repr=False)
     _day0: date = field(init=False, repr=False)
+    _days: dict[int, tuple[tuple[float, float], ...]] = field(
+        init=False, repr=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         midnight = self.origin.replace(hour=0, minute=0, second=0, microsecond=0)
         object.__setattr__(self, "_offset", (self.origin - midnight).total_seconds())
         object.__setattr__(self, "_day0", self.origin.date())
 
-    def _day_intervals(self, day_index: int) -> list[tuple[float, float]]:
-        """Working intervals of a day, in simulation seconds."""
+    def _day_intervals(self, day_index: int) -> tuple[tuple[float, float], ...]:
+        """Working intervals of a day, in simulation seconds (computed once per day)."""
+        cached = self._days.get(day_index)
+        if cached is not None:
+            return cached
         day = self._day0 + timedelta(days=day_index)
-        if day in self.closed:
-            return []
         base = day_index * DAY - self._offset
-        return [
-            (base + start * HOUR, base + end * HOUR)
-            for start, end in self.calendar.week.get(day.weekday(), ())
-        ]
+        intervals = (
+            ()
+            if day in self.closed
+            else tuple(
+                (base + start * HOUR, base + end * HOUR)
+                for start, end in self.calendar.week.get(day.weekday(), ())
+            )
+        )
+        self._days[day_index] = intervals
+        return intervals
 
     def _day_of(self, t: float) -> int:
         return math.floor((t + self._offset) / DAY)

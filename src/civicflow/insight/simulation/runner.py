@@ -268,7 +268,8 @@ class _Run:
 
         def on_start(person: str | None, start: float, end: float) -> None:
             if measured:
-                self.waits[label].append(start - enqueued)
+                if group is not None:  # automated tasks never wait for staff
+                    self.waits[label].append(start - enqueued)
                 self.services[label].append(end - start)
             if self.record_log:
                 self.log.append(LogEvent(frame.case.id, label, start, "start", person, group))
