@@ -17,6 +17,7 @@ from civicflow.insight.simulation import (
     Triangular,
 )
 from civicflow.insight.simulation.params_file import ParameterFileError, read_parameters
+from civicflow.insight.simulation.params_write import dump_parameters
 
 FULL = """
 version: 1
@@ -114,3 +115,19 @@ def test_mistakes_are_reported_with_the_file_and_key_path(text: str, where: str)
     message = str(caught.value)
     assert message.startswith("params.yaml: ")
     assert where in message
+
+
+def test_written_parameters_read_back_equal() -> None:
+    original = read_parameters(FULL).params
+    again = read_parameters(dump_parameters(original)).params
+    assert again.arrivals == original.arrivals
+    assert again.start == original.start
+    assert again.horizon_hours == original.horizon_hours
+    assert again.branches == original.branches
+    assert again.pools["Zoning"].capacity == 3
+    assert again.pools["Zoning"].calendar == original.pools["Zoning"].calendar
+    for key, activity in original.activities.items():
+        assert again.activities[key].pool == activity.pool
+        assert again.activities[key].duration is not None
+        assert activity.duration is not None
+        assert again.activities[key].duration.mean == pytest.approx(activity.duration.mean)
