@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from civicflow.insight.simulation import NodeKind, compare, simulate
+from civicflow.insight.simulation import (
+    ActivityParams,
+    Exponential,
+    NodeKind,
+    PoissonArrivals,
+    PoolParams,
+    SimulationParameters,
+    compare,
+    simulate,
+)
 from civicflow.insight.simulation.bpmn import graph_from_bpmn
 from civicflow.insight.simulation.params_file import load_parameters
 from civicflow.model import parse_bpmn
@@ -97,3 +106,31 @@ def test_more_zoning_staff_shortens_the_permit_cycle_time() -> None:
 def test_choosing_a_process_that_does_not_exist_names_the_ones_that_do() -> None:
     with pytest.raises(ValueError, match="permit_application"):
         graph_from_bpmn(parse_bpmn(MODEL), process_id="nope")
+
+
+MIWG = Path(__file__).resolve().parents[4] / "shared" / "data" / "bpmn" / "miwg-reference"
+
+
+def test_every_miwg_reference_process_simulates_without_losing_cases() -> None:
+    if not MIWG.is_dir():
+        pytest.skip("shared data not present")
+    simulated = 0
+    for path in sorted(MIWG.glob("*.bpmn")):
+        for process in parse_bpmn(path).processes:
+            graph = graph_from_bpmn(process)
+            # Staff enough for every task at once: any case still open long after its
+            # ten-minute tasks would be a token stuck at a join, not a queue.
+            params = SimulationParameters(
+                arrivals=PoissonArrivals(2.0),
+                activities={
+                    t.id: ActivityParams(Exponential(600.0), pool="everyone") for t in graph.tasks()
+                },
+                pools={"everyone": PoolParams(1_000)},
+                horizon_hours=48,
+            )
+            run = simulate(graph, params, seed=1)
+            assert run.cases_started > 50, (path.name, process.id)
+            finished = len(run.cycle_times_s)
+            assert finished >= 0.9 * run.cases_started, (path.name, process.id)
+            simulated += 1
+    assert simulated >= 30

@@ -29,7 +29,10 @@ from civicflow.model import (
 
 def _kind(node: FlowNode) -> NodeKind | None:
     if isinstance(node, SubProcess):
-        return None if node.triggered_by_event else NodeKind.SUBPROCESS
+        if node.triggered_by_event:
+            return None
+        # A collapsed subprocess drawn without its content is simulated as one task.
+        return NodeKind.SUBPROCESS if node.nodes else NodeKind.TASK
     if isinstance(node, Activity):
         return NodeKind.TASK  # tasks of every type and call activities
     if isinstance(node, StartEvent):
@@ -55,6 +58,16 @@ def _scope_graph(scope: FlowScope, scope_id: str, name: str, process: Process) -
         kind = _kind(node)
         if kind is not None:
             kept[node.id] = kind
+    # Nodes reached only from left-out elements (the path after a boundary event) can never get
+    # a token: leave them out too, or they would look like implicit start points.
+    changed = True
+    while changed:
+        changed = False
+        for node_id in list(kept):
+            sources = [flow.source_ref for flow in scope.incoming(node_id)]
+            if sources and not any(source in kept for source in sources):
+                del kept[node_id]
+                changed = True
     flows = {
         flow.id: Flow(flow.id, flow.source_ref, flow.target_ref, flow.name or "")
         for flow in scope.sequence_flows
@@ -66,7 +79,7 @@ def _scope_graph(scope: FlowScope, scope_id: str, name: str, process: Process) -
             continue
         lane = process.lane_of(node.id)
         inner = None
-        if isinstance(node, SubProcess):
+        if isinstance(node, SubProcess) and kept[node.id] is NodeKind.SUBPROCESS:
             inner = _scope_graph(node, node.id, node.name or "", process)
         default = getattr(node, "default", None)
         nodes[node.id] = Node(

@@ -77,10 +77,10 @@ class ProcessGraph:
                     raise ValueError(
                         f"process {self.id}: node {node.id} refers to unknown flow {flow_id}"
                     )
-        if not self.start_nodes:
+        if not self.entry_nodes:
             raise ValueError(
-                f"process {self.id}: no start event (a node without incoming flows) "
-                "to start cases at"
+                f"process {self.id}: nowhere to start a case (no start event and every node "
+                "has incoming flows)"
             )
 
     @cached_property
@@ -91,6 +91,14 @@ class ProcessGraph:
             for node in self.nodes.values()
             if node.kind is NodeKind.START and not node.incoming
         )
+
+    @cached_property
+    def entry_nodes(self) -> tuple[Node, ...]:
+        """Where a new instance's tokens begin: the first start event or, in a process without
+        one, every node without incoming flows (BPMN's implicit start)."""
+        if self.start_nodes:
+            return self.start_nodes[:1]
+        return tuple(node for node in self.nodes.values() if not node.incoming)
 
     @cached_property
     def has_inclusive_join(self) -> bool:

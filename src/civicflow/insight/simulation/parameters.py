@@ -46,11 +46,13 @@ class PoolParams:
     def staff_names(self, pool: str) -> tuple[str, ...]:
         """``capacity`` names: the given ones first, then ``<pool> 1``, ``<pool> 2``..."""
         names = list(self.staff[: self.capacity])
+        taken = set(names)
         number = 1
         while len(names) < self.capacity:
             candidate = f"{pool} {number}"
-            if candidate not in names:
+            if candidate not in taken:
                 names.append(candidate)
+                taken.add(candidate)
             number += 1
         return tuple(names)
 

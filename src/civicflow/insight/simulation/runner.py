@@ -75,7 +75,6 @@ class _Run:
             )
             for name, pool in resolved.pools.items()
         }
-        self.start_node = graph.start_nodes[0]
         self.case_count = 0
         self.cycle_times: list[float] = []
         self.completed_in_window = 0
@@ -115,10 +114,18 @@ class _Run:
         self.case_count += 1
         self.open_cases += 1
         case = _Case(f"case-{self.case_count:06d}", now, now >= self.warmup)
-        frame = _Frame(self.graph, case, track=self.graph.has_inclusive_join)
-        frame.tokens = 1
-        self._leave(frame, self.start_node)
+        self._start_scope(_Frame(self.graph, case, track=self.graph.has_inclusive_join))
         self.events.schedule(self.next_arrival(now, self.rng_arrivals), self._arrive)
+
+    def _start_scope(self, frame: _Frame) -> None:
+        """Place a new case's (or subprocess instance's) tokens at its entry nodes."""
+        entries = frame.graph.entry_nodes
+        frame.tokens = len(entries)
+        for entry in entries:
+            if entry.kind is NodeKind.START:
+                self._leave(frame, entry)
+            else:
+                self._enter(frame, entry, "")
 
     def _scope_done(self, frame: _Frame) -> None:
         if frame.parent is not None and frame.node is not None:
@@ -194,11 +201,8 @@ class _Run:
         elif kind is NodeKind.SUBPROCESS and node.inner is not None:
             if frame.track:
                 frame.positions[node.id] += 1
-            inner = _Frame(node.inner, frame.case, frame, node, track=node.inner.has_inclusive_join)
-            starts = node.inner.start_nodes
-            inner.tokens = len(starts)
-            for start in starts:
-                self._leave(inner, start)
+            track = node.inner.has_inclusive_join
+            self._start_scope(_Frame(node.inner, frame.case, frame, node, track=track))
         elif kind is NodeKind.EVENT:
             delay = self.resolved.tasks.get(node.id)
             if delay is None:
