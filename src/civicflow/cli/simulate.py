@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from civicflow.insight.simulation import Comparison
+    from collections.abc import Mapping
+
+    from civicflow.insight.simulation import Comparison, Scenario
 
 
 def _label(metric: str) -> str:
@@ -85,8 +87,9 @@ def simulate_command(
         typer.Option(
             "--scenario",
             "-s",
-            help="A scenario of the parameter file to compare with the baseline (repeatable); "
-            "by default every scenario in the file.",
+            help="A scenario of the parameter file, or an inline change (Zoning+2, Zoning=5, "
+            "'Review application*0.8', arrivals*1.25), to compare with the baseline "
+            "(repeatable); by default every scenario in the file.",
         ),
     ] = None,
     runs: Annotated[
@@ -111,12 +114,8 @@ def simulate_command(
     try:
         graph = graph_from_bpmn(parse_bpmn(model), process)
         file = load_parameters(params)
-        wanted = scenario or []
-        unknown = [name for name in wanted if name not in file.scenarios]
-        if unknown:
-            known = ", ".join(file.scenarios) or "none"
-            raise ValueError(f"{params}: no scenario {unknown[0]!r}; scenarios: {known}")
-        chosen = [file.scenarios[name] for name in wanted or list(file.scenarios)]
+        wanted = scenario or list(file.scenarios)
+        chosen = [_scenario(name, file.scenarios, params) for name in wanted]
         comparison = compare(graph, file.params, chosen, runs=runs, seed=seed)
         if event_log is not None:
             run = simulate(graph, file.params, seed, record_log=True)
@@ -129,6 +128,21 @@ def simulate_command(
         typer.echo(json.dumps(data, indent=2, default=_json_number))
     else:
         _print_table(comparison, model.name)
+
+
+def _scenario(name: str, known: Mapping[str, Scenario], params: Path) -> Scenario:
+    """A scenario of the file by name, or an inline change such as ``Zoning+2``."""
+    from civicflow.insight.simulation.scenarios import parse_scenario
+
+    if name in known:
+        return known[name]
+    try:
+        return parse_scenario(name)
+    except ValueError as error:
+        names = ", ".join(known) or "none"
+        raise ValueError(
+            f"{params}: no scenario {name!r} (scenarios in the file: {names}); {error}"
+        ) from error
 
 
 def _json_number(value: object) -> object:

@@ -83,3 +83,10 @@ def test_a_missing_model_file_is_an_error_not_a_traceback(tmp_path: Path) -> Non
     result = runner.invoke(app, ["simulate", str(tmp_path / "none.bpmn"), "-p", PARAMS])
     assert result.exit_code == 1
     assert "none.bpmn" in result.output
+
+
+def test_an_inline_scenario_adds_staff_without_editing_the_file(tmp_path: Path) -> None:
+    params = short_params(tmp_path)
+    result = runner.invoke(app, ["simulate", MODEL, "-p", params, "-s", "Zoning+2", "-n", "2"])
+    assert result.exit_code == 0, result.output
+    assert "Zoning+2" in result.output

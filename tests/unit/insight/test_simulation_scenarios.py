@@ -21,6 +21,7 @@ from civicflow.insight.simulation import (
     Scenario,
     SimulationParameters,
     compare,
+    parse_scenario,
     simulate,
 )
 
@@ -132,3 +133,38 @@ def test_event_log_has_xes_columns_with_staff_names_and_lanes() -> None:
         (pl.col("concept:name") == "Zoning review") & (pl.col("lifecycle:transition") == "complete")
     )
     assert finished.height == run.cases_started - run.wip_at_end
+
+
+@pytest.mark.parametrize(
+    ("text", "change"),
+    [
+        ("Zoning+2", CapacityChange("Zoning", delta=2)),
+        ("Zoning - 1", CapacityChange("Zoning", delta=-1)),
+        ("Front office=4", CapacityChange("Front office", set_to=4)),
+        ("Zoning review*0.8", DurationChange("Zoning review", factor=0.8)),
+        ("arrivals*1.25", ArrivalChange(1.25)),
+    ],
+)
+def test_inline_scenarios_read_as_one_change(text: str, change: object) -> None:
+    assert parse_scenario(text).changes == (change,)
+
+
+def test_an_inline_scenario_that_is_not_a_change_explains_the_forms() -> None:
+    with pytest.raises(ValueError, match=r"POOL\+N"):
+        parse_scenario("hire more people")
+    with pytest.raises(ValueError, match="whole numbers"):
+        parse_scenario("Zoning+1.5")
+
+
+def test_scaling_a_gateway_is_refused_as_not_a_task() -> None:
+    graph = (
+        GraphBuilder()
+        .node("s", NodeKind.START)
+        .node("g", NodeKind.EXCLUSIVE, "Route")
+        .node("e", NodeKind.END)
+        .chain("s", "g", "e")
+        .build()
+    )
+    params = SimulationParameters(arrivals=PoissonArrivals(1))
+    with pytest.raises(ValueError, match="Route is a exclusive node, not a task"):
+        Scenario("x", (DurationChange("Route", 0.5),)).apply(params, graph)

@@ -41,6 +41,7 @@ from civicflow.insight.simulation.scenarios import (
     Scenario,
     ScenarioResult,
     compare,
+    parse_scenario,
 )
 from civicflow.insight.simulation.stats import Estimate, estimate
 
@@ -75,5 +76,6 @@ __all__ = [
     "WorkingCalendar",
     "compare",
     "estimate",
+    "parse_scenario",
     "simulate",
 ]

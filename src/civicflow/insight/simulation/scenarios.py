@@ -6,6 +6,7 @@ between scenarios come from the change, not from luckier draws.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -89,7 +90,13 @@ class Scenario:
                 node = _find_task(graph, change.activity)
                 key = node.id if node.id in result.activities else node.name or node.id
                 current = result.activities.get(key) or ActivityParams()
-                base = resolve(result, graph).tasks[node.id].duration
+                resolved = resolve(result, graph).tasks.get(node.id)
+                if resolved is None:
+                    raise ValueError(
+                        f"scenario {self.name}: {node.label} is a {node.kind.value} node, "
+                        "not a task with a duration"
+                    )
+                base = resolved.duration
                 new = change.distribution or base
                 result = result.with_activity(
                     key, replace(current, duration=new.scaled(change.factor))
@@ -100,6 +107,40 @@ class Scenario:
 
 
 BASELINE = Scenario("baseline", description="the parameters as given")
+
+_INLINE = re.compile(r"^\s*(?P<target>.+?)\s*(?P<op>[-+*=])\s*(?P<number>\d+(?:\.\d+)?)\s*$")
+
+
+def parse_scenario(text: str) -> Scenario:
+    """A one-change scenario written inline, as on the command line.
+
+    ``Zoning+2`` / ``Zoning-1`` / ``Zoning=5``: staff in a pool; ``Review application*0.8``:
+    an activity's durations scaled; ``arrivals*1.25``: 25% more cases.
+    """
+    match = _INLINE.match(text)
+    if match is None:
+        raise ValueError(
+            f"scenario {text!r}: write POOL+N, POOL-N, POOL=N, ACTIVITY*FACTOR or arrivals*FACTOR"
+        )
+    target, op, number = match["target"], match["op"], match["number"]
+    change: Change
+    if op == "*":
+        factor = float(number)
+        change = (
+            ArrivalChange(factor)
+            if target.casefold() == "arrivals"
+            else DurationChange(target, factor=factor)
+        )
+    else:
+        if "." in number:
+            raise ValueError(f"scenario {text!r}: staff numbers are whole numbers")
+        count = int(number)
+        change = (
+            CapacityChange(target, set_to=count)
+            if op == "="
+            else CapacityChange(target, delta=count if op == "+" else -count)
+        )
+    return Scenario(text.strip(), (change,))
 
 
 @dataclass(frozen=True)
