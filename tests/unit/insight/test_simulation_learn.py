@@ -87,7 +87,7 @@ def test_a_log_with_only_complete_events_learns_durations_with_a_warning(
         "lifecycle:transition"
     )
     learned = learn_parameters(completes, permit(), durations="empirical")
-    assert any("no start events" in note for note in learned.notes)
+    assert any("no start events for every activity" in note for note in learned.notes)
     review = learned.params.activities["review"].duration
     assert review is not None
     assert review.mean >= 1.5 * HOUR * 0.9  # includes waiting, so never much shorter
@@ -121,3 +121,19 @@ def test_a_log_without_the_xes_columns_is_refused_with_their_names() -> None:
     frame = pl.DataFrame({"case": ["1"], "activity": ["A"]})
     with pytest.raises(ValueError, match="case:concept:name"):
         learn_parameters(frame, permit())
+
+
+def test_activities_logged_without_start_events_fall_back_to_the_time_since_the_last_event(
+    log: pl.DataFrame,
+) -> None:
+    mixed = log.filter(
+        (pl.col("concept:name") != "Zoning review") | (pl.col("lifecycle:transition") != "start")
+    )
+    learned = learn_parameters(mixed, permit())
+    assert any("no start events for Zoning review" in note for note in learned.notes)
+    register = learned.params.activities["register"].duration
+    review = learned.params.activities["review"].duration
+    assert register is not None
+    assert review is not None
+    assert register.mean == pytest.approx(0.25 * HOUR, rel=0.06)  # still from start/complete
+    assert review.mean >= 1.5 * HOUR * 0.9

@@ -148,32 +148,45 @@ class _Learner:
         )
         return CalendarArrivals({d: tuple(slots) for d, slots in week.items()})
 
+    def _paired(self) -> pl.DataFrame:
+        """Durations from the k-th start to the k-th complete of an activity in a case."""
+        events = self.frame.with_columns(pl.col(LIFECYCLE).str.to_lowercase().alias("_lc"))
+        keyed = events.filter(pl.col("_lc").is_in(["start", "complete"])).with_columns(
+            pl.int_range(pl.len()).over(CASE, ACTIVITY, "_lc").alias("_k")
+        )
+        starts = keyed.filter(pl.col("_lc") == "start").select(CASE, ACTIVITY, "_k", TIME)
+        ends = keyed.filter(pl.col("_lc") == "complete").select(
+            CASE, ACTIVITY, "_k", pl.col(TIME).alias("_end")
+        )
+        return starts.join(ends, on=[CASE, ACTIVITY, "_k"]).select(
+            ACTIVITY, _seconds(pl.col("_end") - pl.col(TIME)).alias("_d")
+        )
+
+    def _since_previous(self) -> pl.DataFrame:
+        """Time from the case's previous (complete) event to each complete event."""
+        return (
+            self.completes.with_columns(pl.col(TIME).shift(1).over(CASE).alias("_prev"))
+            .drop_nulls("_prev")
+            .select(ACTIVITY, _seconds(pl.col(TIME) - pl.col("_prev")).alias("_d"))
+        )
+
     def durations(self) -> dict[str, list[float]]:
-        if self.has_start:
-            events = self.frame.with_columns(pl.col(LIFECYCLE).str.to_lowercase().alias("_lc"))
-            keyed = events.filter(pl.col("_lc").is_in(["start", "complete"])).with_columns(
-                pl.int_range(pl.len()).over(CASE, ACTIVITY, "_lc").alias("_k")
-            )
-            starts = keyed.filter(pl.col("_lc") == "start").select(CASE, ACTIVITY, "_k", TIME)
-            ends = keyed.filter(pl.col("_lc") == "complete").select(
-                CASE, ACTIVITY, "_k", pl.col(TIME).alias("_end")
-            )
-            pairs = starts.join(ends, on=[CASE, ACTIVITY, "_k"]).select(
-                ACTIVITY, _seconds(pl.col("_end") - pl.col(TIME)).alias("_d")
-            )
-        else:
-            self.notes.append(
-                "durations: the log has no start events; each activity's duration is taken as "
-                "the time since the case's previous event (it includes waiting)"
-            )
-            pairs = (
-                self.completes.with_columns(pl.col(TIME).shift(1).over(CASE).alias("_prev"))
-                .drop_nulls("_prev")
-                .select(ACTIVITY, _seconds(pl.col(TIME) - pl.col("_prev")).alias("_d"))
-            )
         samples: dict[str, list[float]] = {}
-        for name, group in pairs.filter(pl.col("_d") >= 0).group_by(ACTIVITY):
-            samples[str(name[0])] = group["_d"].to_list()
+        if self.has_start:
+            for name, group in self._paired().filter(pl.col("_d") >= 0).group_by(ACTIVITY):
+                samples[str(name[0])] = group["_d"].to_list()
+        proxies: list[str] = []
+        for name, group in self._since_previous().filter(pl.col("_d") >= 0).group_by(ACTIVITY):
+            activity = str(name[0])
+            if activity not in samples and activity in self.node_of:
+                samples[activity] = group["_d"].to_list()
+                proxies.append(activity)
+        if proxies:
+            which = "every activity" if not self.has_start else ", ".join(sorted(proxies))
+            self.notes.append(
+                f"durations: no start events for {which}; the duration is taken as the time "
+                "since the case's previous event (it includes waiting)"
+            )
         return samples
 
     def visits(self) -> dict[str, int]:
