@@ -100,15 +100,23 @@ class _Learner:
         by_label = {n.label: n for n in tasks}
         by_id = {n.id: n for n in tasks}
         self.node_of: dict[str, Node] = {}
-        for name in self.frame[ACTIVITY].unique().drop_nulls().to_list():
+        unmatched: list[str] = []
+        for name in sorted(self.frame[ACTIVITY].unique().drop_nulls().to_list()):
             node: Node | None = by_label.get(name) or by_id.get(name)
             if node is None:
                 lowered = {n.label.casefold().strip(): n for n in tasks}
                 node = lowered.get(str(name).casefold().strip())
             if node is None:
-                self.notes.append(f"log activity {name!r} matches no task of the process")
+                unmatched.append(str(name))
             else:
                 self.node_of[name] = node
+        if unmatched:
+            shown = ", ".join(repr(n) for n in unmatched[:5])
+            more = f" and {len(unmatched) - 5} more" if len(unmatched) > 5 else ""
+            self.notes.append(
+                f"{len(unmatched)} log activit{'y' if len(unmatched) == 1 else 'ies'} "
+                f"match no task of the process (left out): {shown}{more}"
+            )
         lifecycles = (
             set(self.frame[LIFECYCLE].drop_nulls().str.to_lowercase().unique().to_list())
             if LIFECYCLE in frame.columns
@@ -182,10 +190,14 @@ class _Learner:
                 samples[activity] = group["_d"].to_list()
                 proxies.append(activity)
         if proxies:
-            which = "every activity" if not self.has_start else ", ".join(sorted(proxies))
+            which = (
+                "the log has no start events"
+                if not self.has_start
+                else f"no start events for {', '.join(sorted(proxies))}"
+            )
             self.notes.append(
-                f"durations: no start events for {which}; the duration is taken as the time "
-                "since the case's previous event (it includes waiting)"
+                f"durations: {which}; a duration is taken as the time since the case's "
+                "previous event (it includes waiting)"
             )
         return samples
 
