@@ -15,6 +15,7 @@ from civicflow.insight.simulation import (
     PoolParams,
     ProcessGraph,
     SimulationParameters,
+    compare,
     simulate,
 )
 from civicflow.insight.simulation.learn import learn_parameters
@@ -137,3 +138,13 @@ def test_activities_logged_without_start_events_fall_back_to_the_time_since_the_
     assert review is not None
     assert register.mean == pytest.approx(0.25 * HOUR, rel=0.06)  # still from start/complete
     assert review.mean >= 1.5 * HOUR * 0.9
+
+
+def test_simulating_learned_parameters_reproduces_the_cycle_time_of_the_source(
+    log: pl.DataFrame,
+) -> None:
+    learned = learn_parameters(log, permit()).params
+    truth = compare(permit(), TRUTH, runs=4, seed=40).results[0].estimates
+    again = compare(permit(), learned, runs=4, seed=40).results[0].estimates
+    for metric in ("cycle_time_mean_h", "utilisation[Zoning]"):
+        assert again[metric].mean == pytest.approx(truth[metric].mean, rel=0.1), metric

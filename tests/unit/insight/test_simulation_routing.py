@@ -205,3 +205,28 @@ def test_subprocess_finishes_when_its_inner_tokens_are_consumed() -> None:
         ("Send decision", "complete"),
     ]
     assert min(result.cycle_times_s) == pytest.approx(1.5 * HOUR)
+
+
+def test_intermediate_event_with_a_delay_holds_the_token_for_that_long() -> None:
+    graph = (
+        GraphBuilder()
+        .node("start", NodeKind.START)
+        .node("objections", NodeKind.EVENT, "Wait for objections")
+        .node("decide", NodeKind.TASK, "Decide")
+        .node("end", NodeKind.END)
+        .chain("start", "objections", "decide", "end")
+        .build()
+    )
+    params = SimulationParameters(
+        arrivals=PoissonArrivals(1),
+        activities={
+            "Wait for objections": ActivityParams(Fixed(14 * 24 * HOUR)),
+            "decide": ActivityParams(Fixed(HOUR)),
+        },
+        horizon_hours=60 * 24,
+    )
+    result = simulate(graph, params, seed=1)
+    assert result.cycle_times_s
+    assert min(result.cycle_times_s) == pytest.approx(14 * 24 * HOUR + HOUR)
+    assert max(result.cycle_times_s) == pytest.approx(14 * 24 * HOUR + HOUR)
+    assert result.wip_at_end > 0  # cases of the last two weeks are still waiting

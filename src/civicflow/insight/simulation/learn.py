@@ -58,7 +58,7 @@ def _first_tasks(graph: ProcessGraph, node_id: str, seen: set[str] | None = None
         return {node_id}
     if node.kind is NodeKind.SUBPROCESS and node.inner is not None:
         inner = node.inner
-        return set().union(*(_first_tasks(inner, s.id) for s in inner.start_nodes))
+        return set().union(*(_first_tasks(inner, s.id) for s in inner.entry_nodes))
     found: set[str] = set()
     for flow_id in node.outgoing:
         found |= _first_tasks(graph, graph.flows[flow_id].target, seen)
