@@ -70,6 +70,17 @@ def _print_table(comparison: Comparison, model: str) -> None:
         table.add_row(*row)
     console = Console()
     console.print(table)
+    busiest = sorted(
+        (
+            (estimate.mean, metric[len("utilisation[") : -1])
+            for metric, estimate in baseline.items()
+            if metric.startswith("utilisation[") and not math.isnan(estimate.mean)
+        ),
+        reverse=True,
+    )
+    if busiest:
+        share, pool = busiest[0]
+        console.print(f"Busiest team in the baseline: [bold]{pool}[/bold] ({share:.0%} busy)")
     for result in comparison.results[1:]:
         if result.scenario.description:
             console.print(f"[bold]{result.scenario.name}[/bold]: {result.scenario.description}")

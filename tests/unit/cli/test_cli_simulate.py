@@ -41,6 +41,7 @@ def test_simulate_prints_a_table_comparing_the_chosen_scenario_with_the_baseline
     assert "busy_spring" not in result.output
     assert "Cycle time" in result.output
     assert "Zoning" in result.output
+    assert "Busiest team in the baseline" in result.output
 
 
 def test_simulate_json_lists_scenarios_with_means_and_intervals(tmp_path: Path) -> None:
@@ -90,3 +91,16 @@ def test_an_inline_scenario_adds_staff_without_editing_the_file(tmp_path: Path) 
     result = runner.invoke(app, ["simulate", MODEL, "-p", params, "-s", "Zoning+2", "-n", "2"])
     assert result.exit_code == 0, result.output
     assert "Zoning+2" in result.output
+
+
+def test_one_run_gives_means_and_null_intervals_in_valid_json(tmp_path: Path) -> None:
+    params = short_params(tmp_path)
+    result = runner.invoke(
+        app, ["simulate", MODEL, "-p", params, "-s", "Zoning+1", "-n", "1", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "NaN" not in result.output
+    cycle = json.loads(result.output)["scenarios"][0]["metrics"]["cycle_time_mean_h"]
+    assert cycle["mean"] > 0
+    assert cycle["low"] is None
+    assert cycle["high"] is None

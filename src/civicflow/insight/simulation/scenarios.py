@@ -6,6 +6,7 @@ between scenarios come from the change, not from luckier draws.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -152,6 +153,10 @@ class ScenarioResult:
     estimates: dict[str, Estimate] = field(default_factory=dict)
 
 
+def _finite(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Every scenario's result, baseline first, and what the parameters left to assumption."""
@@ -168,7 +173,10 @@ class Comparison:
         return list(names)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready view: ``{"seeds", "notes", "scenarios": [{name, metrics: {m: {...}}}]}``."""
+        """A JSON-ready view: ``{"seeds", "notes", "scenarios": [{name, metrics: {m: {...}}}]}``.
+
+        Values that do not exist (no interval from one run, no finished case) are None.
+        """
         return {
             "seeds": list(self.seeds),
             "notes": list(self.notes),
@@ -177,7 +185,12 @@ class Comparison:
                     "name": r.scenario.name,
                     "description": r.scenario.description,
                     "metrics": {
-                        name: {"mean": e.mean, "low": e.low, "high": e.high, "runs": e.runs}
+                        name: {
+                            "mean": _finite(e.mean),
+                            "low": _finite(e.low),
+                            "high": _finite(e.high),
+                            "runs": e.runs,
+                        }
                         for name, e in r.estimates.items()
                     },
                 }
