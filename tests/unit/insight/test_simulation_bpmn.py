@@ -68,12 +68,16 @@ def test_reference_permit_becomes_a_graph_with_its_gateways_and_tasks() -> None:
     assert [n.id for n in graph.start_nodes] == ["start"]
 
 
-def test_lanes_become_pools_and_boundary_events_are_left_out() -> None:
+def test_lanes_become_pools_and_boundary_events_stay_attached_to_their_task() -> None:
     graph = graph_from_bpmn(parse_bpmn(LANES))
     assert graph.nodes["register"].lane == "Front office"
     assert graph.nodes["review"].lane == "Zoning"
-    assert "late" not in graph.nodes
-    assert "f4" not in graph.flows
+    late = graph.nodes["late"]
+    assert late.kind is NodeKind.BOUNDARY
+    assert late.attached_to == "review"
+    assert late.cancel_activity
+    assert graph.flows["f4"].target == "escalated"
+    assert [n.id for n in graph.entry_nodes] == ["s"]
 
 
 def test_reference_permit_runs_with_pools_from_the_parameter_file() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 import pytest
@@ -230,3 +231,84 @@ def test_intermediate_event_with_a_delay_holds_the_token_for_that_long() -> None
     assert min(result.cycle_times_s) == pytest.approx(14 * 24 * HOUR + HOUR)
     assert max(result.cycle_times_s) == pytest.approx(14 * 24 * HOUR + HOUR)
     assert result.wip_at_end > 0  # cases of the last two weeks are still waiting
+
+
+def escalation_graph(*, interrupting: bool) -> ProcessGraph:
+    return (
+        GraphBuilder()
+        .node("start", NodeKind.START)
+        .node("review", NodeKind.TASK, "Review")
+        .node(
+            "late", NodeKind.BOUNDARY, "5 days", attached_to="review", cancel_activity=interrupting
+        )
+        .node("escalate", NodeKind.TASK, "Escalate")
+        .node("end", NodeKind.END)
+        .node("escalated", NodeKind.END)
+        .chain("start", "review", "end")
+        .chain("late", "escalate", "escalated")
+        .build()
+    )
+
+
+def test_interrupting_timer_withdraws_the_task_in_the_share_that_runs_late() -> None:
+    params = SimulationParameters(
+        arrivals=PoissonArrivals(5),
+        activities={
+            "review": ActivityParams(Exponential(2 * HOUR)),
+            "late": ActivityParams(Fixed(3 * HOUR)),
+            "escalate": ActivityParams(Fixed(60)),
+        },
+        horizon_hours=2_000,
+    )
+    result = simulate(escalation_graph(interrupting=True), params, seed=6, record_log=True)
+    by_case: dict[str, set[tuple[str, str]]] = {}
+    for event in result.log:
+        by_case.setdefault(event.case, set()).add((event.activity, event.lifecycle))
+    done = [events for events in by_case.values() if len(events) >= 2]
+    escalated = [e for e in done if ("Escalate", "start") in e]
+    assert len(done) > 5_000
+    for events in escalated:
+        assert ("Review", "ate_abort") in events
+        assert ("Review", "complete") not in events
+    # P(an exponential review of mean 2 h outlasts a 3 h timer) = exp(-1.5)
+    assert len(escalated) / len(done) == pytest.approx(math.exp(-1.5), abs=0.015)
+    assert max(result.cycle_times_s) <= 3 * HOUR + 60 + 1e-6
+
+
+def test_non_interrupting_timer_adds_a_path_while_the_task_goes_on() -> None:
+    params = SimulationParameters(
+        arrivals=PoissonArrivals(1),
+        activities={
+            "review": ActivityParams(Fixed(4 * HOUR)),
+            "late": ActivityParams(Fixed(3 * HOUR)),
+            "escalate": ActivityParams(Fixed(2 * HOUR)),
+        },
+        horizon_hours=500,
+    )
+    result = simulate(escalation_graph(interrupting=False), params, seed=2, record_log=True)
+    completes = Counter(e.activity for e in result.log if e.lifecycle == "complete")
+    assert completes["Review"] > 400
+    assert abs(completes["Review"] - completes["Escalate"]) <= 2  # only cut off at the horizon
+    # the case ends when both paths are done: the escalation ends at 3 h + 2 h
+    assert min(result.cycle_times_s) == pytest.approx(5 * HOUR)
+
+
+def test_interrupting_timer_frees_the_staff_member_and_the_queue() -> None:
+    params = SimulationParameters(
+        arrivals=PoissonArrivals(2),
+        activities={
+            "review": ActivityParams(Exponential(HOUR), pool="desk"),
+            "late": ActivityParams(Fixed(2 * HOUR)),
+            "escalate": ActivityParams(Fixed(60)),
+        },
+        pools={"desk": PoolParams(1)},
+        horizon_hours=1_000,
+    )
+    result = simulate(escalation_graph(interrupting=True), params, seed=3, record_log=True)
+    # Overloaded (2 cases/h for one person doing 1 h each), yet no case stays open longer than
+    # its timer: queued reviews are withdrawn too, and the desk keeps serving.
+    assert max(result.cycle_times_s) <= 2 * HOUR + 60 + 1e-6
+    assert result.wip_at_end <= 5
+    starts = Counter(e.activity for e in result.log if e.lifecycle == "start")
+    assert starts["Review"] > 500
+    assert result.utilisation["desk"] > 0.9

@@ -1,8 +1,9 @@
 """Build the simulator's ``ProcessGraph`` from a parsed BPMN model (``civicflow.model``).
 
 Conditions on flows are not evaluated: a simulation draws branches by probability instead (see
-``SimulationParameters.branches``). Boundary events and event subprocesses are left out (they
-would need their own triggering rates), as are flows that start or end at them.
+``SimulationParameters.branches``). Boundary events on tasks are kept (they fire after a delay
+given in the parameters); those on subprocesses and event subprocesses are left out, as are the
+paths that start at them.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def _kind(node: FlowNode) -> NodeKind | None:
     if isinstance(node, EndEvent):
         return NodeKind.END
     if isinstance(node, BoundaryEvent):
-        return None
+        return NodeKind.BOUNDARY
     if isinstance(node, Event):
         return NodeKind.EVENT
     if isinstance(node, ParallelGateway):
@@ -58,7 +59,10 @@ def _scope_graph(scope: FlowScope, scope_id: str, name: str, process: Process) -
         kind = _kind(node)
         if kind is not None:
             kept[node.id] = kind
-    # Nodes reached only from left-out elements (the path after a boundary event) can never get
+    for node in scope.nodes:
+        if isinstance(node, BoundaryEvent) and kept.get(node.attached_to_ref) is not NodeKind.TASK:
+            kept.pop(node.id, None)
+    # Nodes reached only from left-out elements (after a boundary event on a subprocess) never get
     # a token: leave them out too, or they would look like implicit start points.
     changed = True
     while changed:
@@ -91,6 +95,8 @@ def _scope_graph(scope: FlowScope, scope_id: str, name: str, process: Process) -
             outgoing=tuple(f.id for f in scope.outgoing(node.id) if f.id in flows),
             default_flow=default if isinstance(default, str) and default in flows else None,
             inner=inner,
+            attached_to=node.attached_to_ref if isinstance(node, BoundaryEvent) else None,
+            cancel_activity=node.cancel_activity if isinstance(node, BoundaryEvent) else True,
         )
     return ProcessGraph(scope_id, nodes, flows, name)
 

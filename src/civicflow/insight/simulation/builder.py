@@ -27,11 +27,21 @@ class GraphBuilder:
         *,
         lane: str | None = None,
         inner: ProcessGraph | None = None,
+        attached_to: str | None = None,
+        cancel_activity: bool = True,
     ) -> GraphBuilder:
-        """Add a node (a start, task, gateway, event or subprocess)."""
+        """Add a node (a start, task, gateway, event, boundary event or subprocess)."""
         if node_id in self._nodes:
             raise ValueError(f"graph {self.id}: node {node_id} added twice")
-        self._nodes[node_id] = Node(node_id, kind, name, lane, inner=inner)
+        self._nodes[node_id] = Node(
+            node_id,
+            kind,
+            name,
+            lane,
+            inner=inner,
+            attached_to=attached_to,
+            cancel_activity=cancel_activity,
+        )
         return self
 
     def flow(

@@ -23,6 +23,7 @@ class NodeKind(enum.Enum):
     INCLUSIVE = "inclusive"  #: waits for every token that can still arrive; splits into a subset
     EVENT = "event"  #: an intermediate event: passes the token on, after an optional delay
     SUBPROCESS = "subprocess"  #: runs its inner process to completion, then continues
+    BOUNDARY = "boundary"  #: attached to a task; fires after a delay (if given), see runner
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Node:
     outgoing: tuple[str, ...] = ()
     default_flow: str | None = None
     inner: ProcessGraph | None = None
+    attached_to: str | None = None  #: for boundary events: the task they hang on
+    cancel_activity: bool = True  #: for boundary events: interrupting (True) or not
 
     @property
     def label(self) -> str:
@@ -72,6 +75,11 @@ class ProcessGraph:
                         f"process {self.id}: sequence flow {flow.id} refers to unknown node {end}"
                     )
         for node in self.nodes.values():
+            if node.attached_to is not None and node.attached_to not in self.nodes:
+                raise ValueError(
+                    f"process {self.id}: boundary event {node.id} is attached to unknown "
+                    f"node {node.attached_to}"
+                )
             for flow_id in (*node.incoming, *node.outgoing):
                 if flow_id not in self.flows:
                     raise ValueError(
@@ -98,7 +106,20 @@ class ProcessGraph:
         one, every node without incoming flows (BPMN's implicit start)."""
         if self.start_nodes:
             return self.start_nodes[:1]
-        return tuple(node for node in self.nodes.values() if not node.incoming)
+        return tuple(
+            node
+            for node in self.nodes.values()
+            if not node.incoming and node.kind is not NodeKind.BOUNDARY
+        )
+
+    @cached_property
+    def boundaries(self) -> Mapping[str, tuple[Node, ...]]:
+        """Boundary events by the id of the task they are attached to."""
+        found: dict[str, list[Node]] = {}
+        for node in self.nodes.values():
+            if node.kind is NodeKind.BOUNDARY and node.attached_to is not None:
+                found.setdefault(node.attached_to, []).append(node)
+        return {task: tuple(nodes) for task, nodes in found.items()}
 
     @cached_property
     def has_inclusive_join(self) -> bool:

@@ -45,12 +45,16 @@ StartHook = Callable[[str, float, float], None]
 DoneHook = Callable[[str, float], None]
 
 
-@dataclass
-class _Job:
+@dataclass(eq=False)
+class Job:
+    """A request for one staff member's time; the handle ``Pool.cancel`` takes."""
+
     enqueued: float
     work: float
     on_start: StartHook
     on_done: DoneHook
+    person: str | None = None  #: set while in service
+    cancelled: bool = False
 
 
 class Pool:
@@ -74,7 +78,7 @@ class Pool:
         self.timeline = timeline
         self._events = events
         self._idle: deque[str] = deque(staff)
-        self._queue: deque[_Job] = deque()
+        self._queue: deque[Job] = deque()
         self._measure_from = measure_from
         self._in_service: dict[str, tuple[float, float]] = {}
         self.busy_seconds = 0.0
@@ -89,15 +93,31 @@ class Pool:
         """Jobs waiting for a free staff member."""
         return len(self._queue)
 
-    def request(self, work: float, on_start: StartHook, on_done: DoneHook) -> None:
+    def request(self, work: float, on_start: StartHook, on_done: DoneHook) -> Job:
         """Queue a job of ``work`` seconds; it starts when a staff member is free and working."""
-        job = _Job(self._events.now, work, on_start, on_done)
+        job = Job(self._events.now, work, on_start, on_done)
         if self._idle:
             self._begin(self._idle.popleft(), job)
         else:
             self._queue.append(job)
+        return job
 
-    def _begin(self, person: str, job: _Job) -> None:
+    def cancel(self, job: Job) -> None:
+        """Withdraw a job (an interrupting boundary event): from the queue, or from its staff
+        member, who counts as busy until now and takes up the next job."""
+        if job.cancelled:
+            return
+        job.cancelled = True
+        person = job.person
+        if person is None:
+            self._queue.remove(job)
+            return
+        start, _ = self._in_service.pop(person)
+        job.person = None
+        self.busy_seconds += self._working(start, max(start, self._events.now))
+        self._next(person)
+
+    def _begin(self, person: str, job: Job) -> None:
         now = self._events.now
         if self.timeline is None:
             start, end = now, now + job.work
@@ -105,13 +125,20 @@ class Pool:
             start = self.timeline.next_working(now)
             end = self.timeline.add_work(start, job.work)
         self._in_service[person] = (start, end)
+        job.person = person
         job.on_start(person, start, end)
         self._events.schedule(end, lambda: self._finish(person, job))
 
-    def _finish(self, person: str, job: _Job) -> None:
+    def _finish(self, person: str, job: Job) -> None:
+        if job.cancelled:
+            return  # withdrawn earlier; the staff member has moved on
         start, end = self._in_service.pop(person)
+        job.person = None
         self.busy_seconds += self._working(start, end)
         job.on_done(person, end)
+        self._next(person)
+
+    def _next(self, person: str) -> None:
         if self._queue:
             self._begin(person, self._queue.popleft())
         else:

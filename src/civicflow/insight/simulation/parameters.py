@@ -172,7 +172,8 @@ def resolve(params: SimulationParameters, graph: ProcessGraph) -> Resolved:
             pools[pool] = PoolParams(capacity=1)
         tasks[node.id] = ResolvedTask(duration, pool)
     for node in graph.all_nodes():
-        given_event = _lookup(params.activities, node) if node.kind is NodeKind.EVENT else None
+        timed = node.kind in (NodeKind.EVENT, NodeKind.BOUNDARY)
+        given_event = _lookup(params.activities, node) if timed else None
         if given_event is not None and given_event.duration is not None:
             tasks[node.id] = ResolvedTask(given_event.duration, None)
     branches: dict[str, tuple[tuple[str, float], ...]] = {}

@@ -8,12 +8,13 @@ inner token is consumed; a case finishes when its last token is.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from civicflow.insight.simulation.graph import Node, NodeKind, ProcessGraph
-from civicflow.insight.simulation.kernel import EventQueue, Pool
+from civicflow.insight.simulation.kernel import EventQueue, Job, Pool
 from civicflow.insight.simulation.parameters import Resolved, SimulationParameters, resolve
 from civicflow.insight.simulation.results import LogEvent, RunResult
 
@@ -40,6 +41,17 @@ class _Frame:
     track: bool = False
     positions: Counter[str] = field(default_factory=Counter)
     joins: dict[str, Counter[str]] = field(default_factory=dict)
+
+
+@dataclass
+class _TaskRun:
+    """One execution of a task, shared by its completion and its boundary events."""
+
+    over: bool = False  #: completed, or withdrawn by an interrupting boundary event
+    job: Job | None = None
+    person: str | None = None
+    started: float | None = None
+    start_event: LogEvent | None = None
 
 
 class _Run:
@@ -82,6 +94,7 @@ class _Run:
         self.waits: defaultdict[str, list[float]] = defaultdict(list)
         self.services: defaultdict[str, list[float]] = defaultdict(list)
         self.log: list[LogEvent] = []
+        self.join_inputs: dict[str, tuple[str, ...]] = {}
         self.next_arrival = params.arrivals.sampler(params.start)
 
     # -- arrivals and cases -------------------------------------------------------------------
@@ -187,12 +200,13 @@ class _Run:
             waiting[via] += 1
             if frame.track:
                 frame.positions[node.id] += 1
-            if all(waiting[f] > 0 for f in node.incoming):
-                for flow_id in node.incoming:
+            inputs = self._join_inputs(frame.graph, node)
+            if all(waiting[f] > 0 for f in inputs):
+                for flow_id in inputs:
                     waiting[flow_id] -= 1
                 if frame.track:
-                    frame.positions[node.id] -= len(node.incoming)
-                frame.tokens -= len(node.incoming) - 1
+                    frame.positions[node.id] -= len(inputs)
+                frame.tokens -= len(inputs) - 1
                 self._leave(frame, node)
         elif kind is NodeKind.INCLUSIVE and len(node.incoming) > 1:
             frame.joins.setdefault(node.id, Counter())[via] += 1
@@ -214,6 +228,26 @@ class _Run:
                 self.events.schedule(self.events.now + wait, lambda: self._after_delay(frame, node))
         else:
             self._leave(frame, node)
+
+    def _join_inputs(self, graph: ProcessGraph, node: Node) -> tuple[str, ...]:
+        """The incoming flows a parallel join waits for: those a token can ever take (a flow
+        after a boundary event that is given no delay, and so never fires, is not waited for)."""
+        inputs = self.join_inputs.get(node.id)
+        if inputs is None:
+            live: set[str] = set()
+            stack = [entry.id for entry in graph.entry_nodes]
+            while stack:
+                current = stack.pop()
+                if current in live:
+                    continue
+                live.add(current)
+                stack.extend(graph.flows[f].target for f in graph.nodes[current].outgoing)
+                stack.extend(
+                    b.id for b in graph.boundaries.get(current, ()) if b.id in self.resolved.tasks
+                )
+            inputs = tuple(f for f in node.incoming if graph.flows[f].source in live)
+            self.join_inputs[node.id] = inputs
+        return inputs
 
     def _after_delay(self, frame: _Frame, node: Node) -> None:
         if frame.track:
@@ -269,16 +303,22 @@ class _Run:
         measured = frame.case.measured
         label = node.label
         group = task.pool
+        run = _TaskRun()
 
         def on_start(person: str | None, start: float, end: float) -> None:
+            run.person, run.started = person, start
             if measured:
                 if group is not None:  # automated tasks never wait for staff
                     self.waits[label].append(start - enqueued)
                 self.services[label].append(end - start)
             if self.record_log:
-                self.log.append(LogEvent(frame.case.id, label, start, "start", person, group))
+                run.start_event = LogEvent(frame.case.id, label, start, "start", person, group)
+                self.log.append(run.start_event)
 
         def on_done(person: str | None, end: float) -> None:
+            if run.over:
+                return
+            run.over = True
             if self.record_log:
                 self.log.append(LogEvent(frame.case.id, label, end, "complete", person, group))
             if frame.track:
@@ -289,7 +329,38 @@ class _Run:
             on_start(None, enqueued, enqueued + work)
             self.events.schedule(enqueued + work, lambda: on_done(None, enqueued + work))
         else:
-            self.pools[task.pool].request(work, on_start, on_done)
+            run.job = self.pools[task.pool].request(work, on_start, on_done)
+        for boundary in frame.graph.boundaries.get(node.id, ()):
+            timer = self.resolved.tasks.get(boundary.id)
+            if timer is not None:
+                delay = timer.duration.sample(self.rng_durations)
+                fire = functools.partial(self._boundary, frame, node, boundary, run, group)
+                self.events.schedule(enqueued + delay, fire)
+
+    def _boundary(
+        self, frame: _Frame, task: Node, boundary: Node, run: _TaskRun, pool: str | None
+    ) -> None:
+        """A boundary event fires: the task goes on (non-interrupting) or is withdrawn."""
+        if run.over:
+            return
+        now = self.events.now
+        if not boundary.cancel_activity:
+            frame.tokens += 1
+            self._leave(frame, boundary)
+            return
+        run.over = True
+        if run.job is not None and pool is not None:
+            self.pools[pool].cancel(run.job)
+        if run.start_event is not None:
+            if run.started is not None and run.started > now:
+                self.log.remove(run.start_event)  # reserved for later, never begun
+            else:
+                self.log.append(
+                    LogEvent(frame.case.id, task.label, now, "ate_abort", run.person, pool)
+                )
+        if frame.track:
+            frame.positions[task.id] -= 1
+        self._leave(frame, boundary)  # the task's token leaves along the boundary path
 
 
 def simulate(
