@@ -10,6 +10,7 @@ import pytest
 from civicflow.insight.simulation import (
     ActivityParams,
     Exponential,
+    Marker,
     NodeKind,
     PoissonArrivals,
     PoolParams,
@@ -138,3 +139,30 @@ def test_every_miwg_reference_process_simulates_without_losing_cases() -> None:
             assert finished >= 0.9 * run.cases_started, (path.name, process.id)
             simulated += 1
     assert simulated >= 30
+
+
+MARKERS = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+             xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="x">
+  <process id="p" isExecutable="true">
+    <startEvent id="s"/>
+    <userTask id="consult" name="Consult departments">
+      <multiInstanceLoopCharacteristics isSequential="true">
+        <loopCardinality xsi:type="tFormalExpression">3</loopCardinality>
+      </multiInstanceLoopCharacteristics>
+    </userTask>
+    <userTask id="fix" name="Fix application"><standardLoopCharacteristics/></userTask>
+    <endEvent id="e"/>
+    <sequenceFlow id="f1" sourceRef="s" targetRef="consult"/>
+    <sequenceFlow id="f2" sourceRef="consult" targetRef="fix"/>
+    <sequenceFlow id="f3" sourceRef="fix" targetRef="e"/>
+  </process>
+</definitions>
+"""
+
+
+def test_loop_and_multi_instance_markers_come_from_the_model() -> None:
+    graph = graph_from_bpmn(parse_bpmn(MARKERS))
+    assert graph.nodes["consult"].marker is Marker.SEQUENTIAL
+    assert graph.nodes["consult"].cardinality == 3
+    assert graph.nodes["fix"].marker is Marker.LOOP

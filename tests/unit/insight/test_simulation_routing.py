@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 from collections import Counter
 
 import pytest
@@ -12,6 +13,7 @@ from civicflow.insight.simulation import (
     Exponential,
     Fixed,
     GraphBuilder,
+    Marker,
     NodeKind,
     PoissonArrivals,
     PoolParams,
@@ -312,3 +314,64 @@ def test_interrupting_timer_frees_the_staff_member_and_the_queue() -> None:
     starts = Counter(e.activity for e in result.log if e.lifecycle == "start")
     assert starts["Review"] > 500
     assert result.utilisation["desk"] > 0.9
+
+
+def single_task(marker: Marker, cardinality: int | None = None) -> ProcessGraph:
+    return (
+        GraphBuilder()
+        .node("start", NodeKind.START)
+        .node("consult", NodeKind.TASK, "Consult", marker=marker, cardinality=cardinality)
+        .node("end", NodeKind.END)
+        .chain("start", "consult", "end")
+        .build()
+    )
+
+
+def test_parallel_instances_run_at_once_when_there_is_staff_for_them() -> None:
+    params = SimulationParameters(
+        arrivals=PoissonArrivals(0.05),
+        activities={"consult": ActivityParams(Fixed(HOUR), pool="advisers")},
+        pools={"advisers": PoolParams(3)},
+        horizon_hours=2_000,
+    )
+    result = simulate(single_task(Marker.PARALLEL, 3), params, seed=1, record_log=True)
+    starts = Counter(e.case for e in result.log if e.lifecycle == "start")
+    assert set(starts.values()) == {3}
+    # One hour each, side by side; a case only waits when an earlier one is still running.
+    assert statistics.median(result.cycle_times_s) == pytest.approx(HOUR)
+    one_adviser = params.with_pool("advisers", PoolParams(1))
+    alone = simulate(single_task(Marker.PARALLEL, 3), one_adviser, seed=1)
+    assert statistics.median(alone.cycle_times_s) == pytest.approx(3 * HOUR)
+
+
+def test_sequential_instances_run_one_after_another_and_the_count_can_be_set() -> None:
+    params = SimulationParameters(
+        arrivals=PoissonArrivals(0.05),
+        activities={"consult": ActivityParams(Fixed(HOUR), pool="advisers", instances=4)},
+        pools={"advisers": PoolParams(4)},
+        horizon_hours=2_000,
+    )
+    result = simulate(single_task(Marker.SEQUENTIAL, 2), params, seed=1)
+    assert statistics.median(result.cycle_times_s) == pytest.approx(4 * HOUR)
+
+
+def test_a_loop_task_repeats_with_its_chance_of_rework() -> None:
+    params = SimulationParameters(
+        arrivals=PoissonArrivals(10),
+        activities={"consult": ActivityParams(Fixed(60), repeat=0.5)},
+        horizon_hours=1_000,
+    )
+    result = simulate(single_task(Marker.LOOP), params, seed=4, record_log=True)
+    runs = Counter(e.case for e in result.log if e.lifecycle == "complete")
+    # geometric number of runs: mean 1 / (1 - 0.5) = 2
+    assert statistics.mean(runs.values()) == pytest.approx(2.0, rel=0.03)
+    assert min(runs.values()) == 1
+
+
+def test_a_multi_instance_task_without_a_count_runs_once_and_says_so() -> None:
+    params = SimulationParameters(
+        arrivals=PoissonArrivals(1), activities={"consult": ActivityParams(Fixed(60))}
+    )
+    result = simulate(single_task(Marker.PARALLEL), params, seed=1, record_log=True)
+    assert any("multi-instance without a count" in note for note in result.notes)
+    assert max(Counter(e.case for e in result.log).values()) == 2  # one start, one complete

@@ -25,7 +25,7 @@ from civicflow.insight.simulation.distributions import (
     Normal,
     Triangular,
 )
-from civicflow.insight.simulation.graph import Flow, Node, NodeKind, ProcessGraph
+from civicflow.insight.simulation.graph import Flow, Marker, Node, NodeKind, ProcessGraph
 from civicflow.insight.simulation.parameters import (
     ActivityParams,
     PoolParams,
@@ -61,6 +61,7 @@ __all__ = [
     "GraphBuilder",
     "LogEvent",
     "LogNormal",
+    "Marker",
     "Node",
     "NodeKind",
     "Normal",

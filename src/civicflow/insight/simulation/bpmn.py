@@ -8,7 +8,7 @@ paths that start at them.
 
 from __future__ import annotations
 
-from civicflow.insight.simulation.graph import Flow, Node, NodeKind, ProcessGraph
+from civicflow.insight.simulation.graph import Flow, Marker, Node, NodeKind, ProcessGraph
 from civicflow.model import (
     Activity,
     BoundaryEvent,
@@ -21,11 +21,27 @@ from civicflow.model import (
     FlowNode,
     FlowScope,
     InclusiveGateway,
+    MultiInstanceLoopCharacteristics,
     ParallelGateway,
     Process,
+    StandardLoopCharacteristics,
     StartEvent,
     SubProcess,
 )
+
+
+def _marker(node: FlowNode) -> tuple[Marker, int | None]:
+    """A task's loop or multi-instance marker, with its count when the model states a number."""
+    loop = node.loop if isinstance(node, Activity) else None
+    if isinstance(loop, StandardLoopCharacteristics):
+        return Marker.LOOP, None
+    if isinstance(loop, MultiInstanceLoopCharacteristics):
+        marker = Marker.SEQUENTIAL if loop.is_sequential else Marker.PARALLEL
+        body = (
+            loop.loop_cardinality.body.strip().lstrip("=").strip() if loop.loop_cardinality else ""
+        )
+        return marker, int(body) if body.isdigit() and int(body) > 0 else None
+    return Marker.ONCE, None
 
 
 def _kind(node: FlowNode) -> NodeKind | None:
@@ -86,6 +102,9 @@ def _scope_graph(scope: FlowScope, scope_id: str, name: str, process: Process) -
         if isinstance(node, SubProcess) and kept[node.id] is NodeKind.SUBPROCESS:
             inner = _scope_graph(node, node.id, node.name or "", process)
         default = getattr(node, "default", None)
+        marker, cardinality = (
+            _marker(node) if kept[node.id] is NodeKind.TASK else (Marker.ONCE, None)
+        )
         nodes[node.id] = Node(
             id=node.id,
             kind=kept[node.id],
@@ -97,6 +116,8 @@ def _scope_graph(scope: FlowScope, scope_id: str, name: str, process: Process) -
             inner=inner,
             attached_to=node.attached_to_ref if isinstance(node, BoundaryEvent) else None,
             cancel_activity=node.cancel_activity if isinstance(node, BoundaryEvent) else True,
+            marker=marker,
+            cardinality=cardinality,
         )
     return ProcessGraph(scope_id, nodes, flows, name)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, replace
 
-from civicflow.insight.simulation.graph import Flow, Node, NodeKind, ProcessGraph
+from civicflow.insight.simulation.graph import Flow, Marker, Node, NodeKind, ProcessGraph
 
 
 @dataclass
@@ -29,6 +29,8 @@ class GraphBuilder:
         inner: ProcessGraph | None = None,
         attached_to: str | None = None,
         cancel_activity: bool = True,
+        marker: Marker = Marker.ONCE,
+        cardinality: int | None = None,
     ) -> GraphBuilder:
         """Add a node (a start, task, gateway, event, boundary event or subprocess)."""
         if node_id in self._nodes:
@@ -41,6 +43,8 @@ class GraphBuilder:
             inner=inner,
             attached_to=attached_to,
             cancel_activity=cancel_activity,
+            marker=marker,
+            cardinality=cardinality,
         )
         return self
 

@@ -12,6 +12,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 
+class Marker(enum.Enum):
+    """How often a task runs each time a token reaches it."""
+
+    ONCE = "once"  #: a plain task
+    LOOP = "loop"  #: runs again while a condition holds (a repeat probability in simulation)
+    PARALLEL = "parallel"  #: multi-instance: N instances at the same time
+    SEQUENTIAL = "sequential"  #: multi-instance: N instances one after another
+
+
 class NodeKind(enum.Enum):
     """What the simulator does when a token reaches a node."""
 
@@ -40,6 +49,8 @@ class Node:
     inner: ProcessGraph | None = None
     attached_to: str | None = None  #: for boundary events: the task they hang on
     cancel_activity: bool = True  #: for boundary events: interrupting (True) or not
+    marker: Marker = Marker.ONCE  #: loop or multi-instance marker of a task
+    cardinality: int | None = None  #: multi-instance count when the model states a number
 
     @property
     def label(self) -> str:

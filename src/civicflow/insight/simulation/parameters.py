@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from civicflow.insight.simulation.calendars import Arrivals, WorkingCalendar
 from civicflow.insight.simulation.distributions import Distribution, Fixed
-from civicflow.insight.simulation.graph import Flow, Node, NodeKind, ProcessGraph
+from civicflow.insight.simulation.graph import Flow, Marker, Node, NodeKind, ProcessGraph
 
 _T = TypeVar("_T")
 
@@ -29,6 +29,16 @@ class ActivityParams:
     duration: Distribution | None = None
     #: the pool doing the work; None = the task's lane, or automated if it has no lane either.
     pool: str | None = None
+    #: multi-instance tasks: how many instances (overrides a number in the model).
+    instances: int | None = None
+    #: loop tasks: the chance that the task runs again after each run (rework).
+    repeat: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.instances is not None and self.instances < 1:
+            raise ValueError(f"activity: instances must be at least 1, got {self.instances}")
+        if self.repeat is not None and not 0 <= self.repeat < 1:
+            raise ValueError(f"activity: repeat must be at least 0 and below 1, got {self.repeat}")
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,9 @@ class ResolvedTask:
 
     duration: Distribution
     pool: str | None
+    instances: int = 1  #: instances per run (multi-instance tasks)
+    sequential: bool = False  #: instances one after another rather than at once
+    repeat: float = 0.0  #: chance of running again after each run (loop tasks)
 
 
 @dataclass(frozen=True)
@@ -170,7 +183,18 @@ def resolve(params: SimulationParameters, graph: ProcessGraph) -> Resolved:
         if pool is not None and pool not in pools:
             notes.append(f"pool {pool}: not in the parameters; one person, always available")
             pools[pool] = PoolParams(capacity=1)
-        tasks[node.id] = ResolvedTask(duration, pool)
+        instances, repeat = 1, 0.0
+        if node.marker in (Marker.PARALLEL, Marker.SEQUENTIAL):
+            instances = given.instances or node.cardinality or 1
+            if given.instances is None and node.cardinality is None:
+                notes.append(f"task {node.label}: multi-instance without a count; runs once")
+        elif node.marker is Marker.LOOP:
+            repeat = given.repeat or 0.0
+            if given.repeat is None:
+                notes.append(f"task {node.label}: loop without a repeat chance; runs once")
+        tasks[node.id] = ResolvedTask(
+            duration, pool, instances, node.marker is Marker.SEQUENTIAL, repeat
+        )
     for node in graph.all_nodes():
         timed = node.kind in (NodeKind.EVENT, NodeKind.BOUNDARY)
         given_event = _lookup(params.activities, node) if timed else None

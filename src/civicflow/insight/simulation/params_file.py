@@ -303,14 +303,29 @@ class _Reader:
         for key, spec in self.mapping(top.get("activities"), "activities").items():
             where = f"activities.{key}"
             table = self.mapping(spec, where)
-            self.known_keys(table, {"duration", "pool"}, where)
+            self.known_keys(table, {"duration", "pool", "instances", "repeat"}, where)
             duration = (
                 self.duration(table["duration"], f"{where}.duration")
                 if "duration" in table
                 else None
             )
             pool = table.get("pool")
-            activities[key] = ActivityParams(duration, None if pool is None else str(pool))
+            instances = table.get("instances")
+            if instances is not None and (
+                isinstance(instances, bool) or not isinstance(instances, int) or instances < 1
+            ):
+                raise self.fail(
+                    f"{where}.instances", f"expected a whole number >= 1, got {instances!r}"
+                )
+            repeat = table.get("repeat")
+            if repeat is not None and not 0 <= self.number(repeat, f"{where}.repeat") < 1:
+                raise self.fail(f"{where}.repeat", f"a chance must be below 1, got {repeat!r}")
+            activities[key] = ActivityParams(
+                duration,
+                None if pool is None else str(pool),
+                instances,
+                None if repeat is None else float(repeat),
+            )
         branches: dict[str, dict[str, float]] = {}
         for gateway, spec in self.mapping(top.get("branches"), "branches").items():
             branches[gateway] = {

@@ -116,6 +116,10 @@ def dump_parameters(params: SimulationParameters) -> str:
             entry["pool"] = activity.pool
         if activity.duration is not None:
             entry["duration"] = _duration(activity.duration)
+        if activity.instances is not None:
+            entry["instances"] = activity.instances
+        if activity.repeat is not None:
+            entry["repeat"] = activity.repeat
         activities[key] = entry
     if activities:
         data["activities"] = activities

@@ -43,15 +43,23 @@ class _Frame:
     joins: dict[str, Counter[str]] = field(default_factory=dict)
 
 
-@dataclass
-class _TaskRun:
-    """One execution of a task, shared by its completion and its boundary events."""
+@dataclass(eq=False)
+class _Instance:
+    """An unfinished instance of a task (for withdrawing it and its log entry)."""
 
-    over: bool = False  #: completed, or withdrawn by an interrupting boundary event
     job: Job | None = None
     person: str | None = None
-    started: float | None = None
-    start_event: LogEvent | None = None
+    start: float | None = None  #: when its staff member takes it up (None: still queued)
+    event: LogEvent | None = None
+
+
+@dataclass
+class _TaskRun:
+    """One visit of a token to a task, shared by its instances and its boundary events."""
+
+    pending: int  #: instances still to finish in this run
+    over: bool = False  #: completed, or withdrawn by an interrupting boundary event
+    instances: list[_Instance] = field(default_factory=list)  #: unfinished instances
 
 
 class _Run:
@@ -295,47 +303,73 @@ class _Run:
     # -- tasks -------------------------------------------------------------------------------
 
     def _start_task(self, frame: _Frame, node: Node) -> None:
+        """A token reaches a task: its instances queue for staff; boundary timers start."""
         task = self.resolved.tasks[node.id]
-        work = task.duration.sample(self.rng_durations)
         if frame.track:
             frame.positions[node.id] += 1
-        enqueued = self.events.now
-        measured = frame.case.measured
-        label = node.label
-        group = task.pool
-        run = _TaskRun()
-
-        def on_start(person: str | None, start: float, end: float) -> None:
-            run.person, run.started = person, start
-            if measured:
-                if group is not None:  # automated tasks never wait for staff
-                    self.waits[label].append(start - enqueued)
-                self.services[label].append(end - start)
-            if self.record_log:
-                run.start_event = LogEvent(frame.case.id, label, start, "start", person, group)
-                self.log.append(run.start_event)
-
-        def on_done(person: str | None, end: float) -> None:
-            if run.over:
-                return
-            run.over = True
-            if self.record_log:
-                self.log.append(LogEvent(frame.case.id, label, end, "complete", person, group))
-            if frame.track:
-                frame.positions[node.id] -= 1
-            self._leave(frame, node)
-
-        if task.pool is None:
-            on_start(None, enqueued, enqueued + work)
-            self.events.schedule(enqueued + work, lambda: on_done(None, enqueued + work))
-        else:
-            run.job = self.pools[task.pool].request(work, on_start, on_done)
+        run = _TaskRun(pending=task.instances)
+        self._begin_instances(frame, node, run)
+        now = self.events.now
         for boundary in frame.graph.boundaries.get(node.id, ()):
             timer = self.resolved.tasks.get(boundary.id)
             if timer is not None:
                 delay = timer.duration.sample(self.rng_durations)
-                fire = functools.partial(self._boundary, frame, node, boundary, run, group)
-                self.events.schedule(enqueued + delay, fire)
+                fire = functools.partial(self._boundary, frame, node, boundary, run, task.pool)
+                self.events.schedule(now + delay, fire)
+
+    def _instance(self, frame: _Frame, node: Node, run: _TaskRun) -> None:
+        """One run of one instance of a task: wait for staff (if any), then work."""
+        task = self.resolved.tasks[node.id]
+        work = task.duration.sample(self.rng_durations)
+        enqueued = self.events.now
+        measured = frame.case.measured
+        label = node.label
+        group = task.pool
+        instance = _Instance()
+
+        def on_start(person: str | None, start: float, end: float) -> None:
+            if measured:
+                if group is not None:  # automated tasks never wait for staff
+                    self.waits[label].append(start - enqueued)
+                self.services[label].append(end - start)
+            instance.person, instance.start = person, start
+            if self.record_log:
+                instance.event = LogEvent(frame.case.id, label, start, "start", person, group)
+                self.log.append(instance.event)
+
+        def on_done(person: str | None, end: float) -> None:
+            if run.over:
+                return
+            run.instances.remove(instance)
+            if self.record_log:
+                self.log.append(LogEvent(frame.case.id, label, end, "complete", person, group))
+            run.pending -= 1
+            if run.pending > 0:
+                if task.sequential:
+                    self._instance(frame, node, run)
+                return
+            if task.repeat and self.rng_routing.random() < task.repeat:
+                run.pending = task.instances  # rework: the task runs again
+                self._begin_instances(frame, node, run)
+                return
+            run.over = True
+            if frame.track:
+                frame.positions[node.id] -= 1
+            self._leave(frame, node)
+
+        run.instances.append(instance)
+        if task.pool is None:
+            on_start(None, enqueued, enqueued + work)
+            self.events.schedule(enqueued + work, lambda: on_done(None, enqueued + work))
+        else:
+            instance.job = self.pools[task.pool].request(work, on_start, on_done)
+
+    def _begin_instances(self, frame: _Frame, node: Node, run: _TaskRun) -> None:
+        if self.resolved.tasks[node.id].sequential:
+            self._instance(frame, node, run)
+        else:
+            for _ in range(run.pending):
+                self._instance(frame, node, run)
 
     def _boundary(
         self, frame: _Frame, task: Node, boundary: Node, run: _TaskRun, pool: str | None
@@ -349,14 +383,16 @@ class _Run:
             self._leave(frame, boundary)
             return
         run.over = True
-        if run.job is not None and pool is not None:
-            self.pools[pool].cancel(run.job)
-        if run.start_event is not None:
-            if run.started is not None and run.started > now:
-                self.log.remove(run.start_event)  # reserved for later, never begun
+        for instance in run.instances:  # the unfinished ones
+            if instance.job is not None and pool is not None:
+                self.pools[pool].cancel(instance.job)
+            if instance.event is None or instance.start is None:
+                continue
+            if instance.start > now:
+                self.log.remove(instance.event)  # reserved for later, never begun
             else:
                 self.log.append(
-                    LogEvent(frame.case.id, task.label, now, "ate_abort", run.person, pool)
+                    LogEvent(frame.case.id, task.label, now, "ate_abort", instance.person, pool)
                 )
         if frame.track:
             frame.positions[task.id] -= 1
