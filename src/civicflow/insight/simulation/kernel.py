@@ -45,7 +45,7 @@ StartHook = Callable[[str, float, float], None]
 DoneHook = Callable[[str, float], None]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Job:
     """A request for one staff member's time; the handle ``Pool.cancel`` takes."""
 

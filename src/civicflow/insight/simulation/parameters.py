@@ -104,6 +104,11 @@ class ResolvedTask:
     instances: int = 1  #: instances per run (multi-instance tasks)
     sequential: bool = False  #: instances one after another rather than at once
     repeat: float = 0.0  #: chance of running again after each run (loop tasks)
+    #: runs once per visit (no multi-instance, no loop): the simulator's fast path.
+    simple: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "simple", self.instances == 1 and not self.repeat)
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,18 @@ from dataclasses import dataclass, field
 
 from civicflow.insight.simulation.graph import Node, NodeKind, ProcessGraph
 from civicflow.insight.simulation.kernel import EventQueue, Job, Pool
-from civicflow.insight.simulation.parameters import Resolved, SimulationParameters, resolve
+from civicflow.insight.simulation.parameters import (
+    Resolved,
+    ResolvedTask,
+    SimulationParameters,
+    resolve,
+)
 from civicflow.insight.simulation.results import LogEvent, RunResult
 
 HOUR = 3_600.0
 
 
-@dataclass
+@dataclass(slots=True)
 class _Case:
     id: str
     arrival: float
@@ -43,7 +48,7 @@ class _Frame:
     joins: dict[str, Counter[str]] = field(default_factory=dict)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Instance:
     """An unfinished instance of a task (for withdrawing it and its log entry)."""
 
@@ -53,7 +58,7 @@ class _Instance:
     event: LogEvent | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class _TaskRun:
     """One visit of a token to a task, shared by its instances and its boundary events."""
 
@@ -307,19 +312,54 @@ class _Run:
         task = self.resolved.tasks[node.id]
         if frame.track:
             frame.positions[node.id] += 1
+        boundaries = frame.graph.boundaries.get(node.id)
+        if task.simple and not boundaries:
+            self._plain_task(frame, node, task)
+            return
         run = _TaskRun(pending=task.instances)
         self._begin_instances(frame, node, run)
+        if not boundaries:
+            return
         now = self.events.now
-        for boundary in frame.graph.boundaries.get(node.id, ()):
+        for boundary in boundaries:
             timer = self.resolved.tasks.get(boundary.id)
             if timer is not None:
                 delay = timer.duration.sample(self.rng_durations)
                 fire = functools.partial(self._boundary, frame, node, boundary, run, task.pool)
                 self.events.schedule(now + delay, fire)
 
-    def _instance(self, frame: _Frame, node: Node, run: _TaskRun) -> None:
+    def _plain_task(self, frame: _Frame, node: Node, task: ResolvedTask) -> None:
+        """The common case, kept lean (it is most of a run's work): one instance, no boundary
+        event, no loop; the same bookkeeping as ``_instance`` without the shared run state."""
+        work = task.duration.sample(self.rng_durations)
+        enqueued = self.events.now
+        measured = frame.case.measured
+        label = node.label
+        group = task.pool
+
+        def on_start(person: str | None, start: float, end: float) -> None:
+            if measured:
+                if group is not None:
+                    self.waits[label].append(start - enqueued)
+                self.services[label].append(end - start)
+            if self.record_log:
+                self.log.append(LogEvent(frame.case.id, label, start, "start", person, group))
+
+        def on_done(person: str | None, end: float) -> None:
+            if self.record_log:
+                self.log.append(LogEvent(frame.case.id, label, end, "complete", person, group))
+            if frame.track:
+                frame.positions[node.id] -= 1
+            self._leave(frame, node)
+
+        if group is None:
+            on_start(None, enqueued, enqueued + work)
+            self.events.schedule(enqueued + work, lambda: on_done(None, enqueued + work))
+        else:
+            self.pools[group].request(work, on_start, on_done)
+
+    def _instance(self, frame: _Frame, node: Node, run: _TaskRun, task: ResolvedTask) -> None:
         """One run of one instance of a task: wait for staff (if any), then work."""
-        task = self.resolved.tasks[node.id]
         work = task.duration.sample(self.rng_durations)
         enqueued = self.events.now
         measured = frame.case.measured
@@ -346,7 +386,7 @@ class _Run:
             run.pending -= 1
             if run.pending > 0:
                 if task.sequential:
-                    self._instance(frame, node, run)
+                    self._instance(frame, node, run, task)
                 return
             if task.repeat and self.rng_routing.random() < task.repeat:
                 run.pending = task.instances  # rework: the task runs again
@@ -365,11 +405,12 @@ class _Run:
             instance.job = self.pools[task.pool].request(work, on_start, on_done)
 
     def _begin_instances(self, frame: _Frame, node: Node, run: _TaskRun) -> None:
-        if self.resolved.tasks[node.id].sequential:
-            self._instance(frame, node, run)
+        task = self.resolved.tasks[node.id]
+        if task.sequential:
+            self._instance(frame, node, run, task)
         else:
             for _ in range(run.pending):
-                self._instance(frame, node, run)
+                self._instance(frame, node, run, task)
 
     def _boundary(
         self, frame: _Frame, task: Node, boundary: Node, run: _TaskRun, pool: str | None
