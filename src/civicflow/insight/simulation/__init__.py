@@ -3,13 +3,14 @@
 Typical use::
 
     graph = graph_from_bpmn(parse_bpmn(path))          # or a ProcessGraph built by hand
-    params = load_parameters("params.yaml")
-    comparison = compare(graph, params, [Scenario("more staff",
-                         (CapacityChange("Zoning", delta=2),))], runs=10)
+    file = load_parameters("params.yaml")              # or learn_parameters(log.frame, graph)
+    comparison = compare(graph, file.params, [parse_scenario("Zoning+2")], runs=10)
+    log = simulate(graph, file.params, seed=1, record_log=True).event_log()
 
 See ``docs/simulation.md`` for the parameter file format and the token rules.
 """
 
+from civicflow.insight.simulation.bpmn import graph_from_bpmn
 from civicflow.insight.simulation.builder import GraphBuilder
 from civicflow.insight.simulation.calendars import (
     CalendarArrivals,
@@ -26,11 +27,19 @@ from civicflow.insight.simulation.distributions import (
     Triangular,
 )
 from civicflow.insight.simulation.graph import Flow, Marker, Node, NodeKind, ProcessGraph
+from civicflow.insight.simulation.learn import LearnedParameters, learn_parameters
 from civicflow.insight.simulation.parameters import (
     ActivityParams,
     PoolParams,
     SimulationParameters,
 )
+from civicflow.insight.simulation.params_file import (
+    ParameterFile,
+    ParameterFileError,
+    load_parameters,
+    read_parameters,
+)
+from civicflow.insight.simulation.params_write import dump_parameters
 from civicflow.insight.simulation.results import LogEvent, RunKpis, RunResult
 from civicflow.insight.simulation.runner import simulate
 from civicflow.insight.simulation.scenarios import (
@@ -59,12 +68,15 @@ __all__ = [
     "Fixed",
     "Flow",
     "GraphBuilder",
+    "LearnedParameters",
     "LogEvent",
     "LogNormal",
     "Marker",
     "Node",
     "NodeKind",
     "Normal",
+    "ParameterFile",
+    "ParameterFileError",
     "PoissonArrivals",
     "PoolParams",
     "ProcessGraph",
@@ -76,7 +88,12 @@ __all__ = [
     "Triangular",
     "WorkingCalendar",
     "compare",
+    "dump_parameters",
     "estimate",
+    "graph_from_bpmn",
+    "learn_parameters",
+    "load_parameters",
     "parse_scenario",
+    "read_parameters",
     "simulate",
 ]
