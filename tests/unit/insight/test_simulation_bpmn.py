@@ -79,6 +79,8 @@ def test_lanes_become_pools_and_boundary_events_stay_attached_to_their_task() ->
     assert late.cancel_activity
     assert graph.flows["f4"].target == "escalated"
     assert [n.id for n in graph.entry_nodes] == ["s"]
+    run = simulate(graph, SimulationParameters(arrivals=PoissonArrivals(1)), seed=1)
+    assert any("late: no delay given; it never fires" in note for note in run.notes)
 
 
 def test_reference_permit_runs_with_pools_from_the_parameter_file() -> None:

@@ -205,6 +205,8 @@ def resolve(params: SimulationParameters, graph: ProcessGraph) -> Resolved:
         given_event = _lookup(params.activities, node) if timed else None
         if given_event is not None and given_event.duration is not None:
             tasks[node.id] = ResolvedTask(given_event.duration, None)
+        elif node.kind is NodeKind.BOUNDARY:
+            notes.append(f"boundary event {node.label}: no delay given; it never fires")
     branches: dict[str, tuple[tuple[str, float], ...]] = {}
     for owner, node in graph.gateways():
         branches[node.id] = _resolve_branches(owner, node, _lookup(params.branches, node), notes)
