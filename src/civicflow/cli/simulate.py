@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -107,6 +108,10 @@ def simulate_command(
         int, typer.Option("--runs", "-n", min=1, help="Replications per scenario.")
     ] = 10,
     seed: Annotated[int, typer.Option("--seed", help="First seed; runs use seed, seed+1, ...")] = 0,
+    days: Annotated[
+        float | None,
+        typer.Option("--days", min=0.01, help="Simulated days (overrides the file's horizon)."),
+    ] = None,
     process: Annotated[
         str | None, typer.Option("--process", help="Process id, when the model holds several.")
     ] = None,
@@ -125,11 +130,14 @@ def simulate_command(
     try:
         graph = graph_from_bpmn(parse_bpmn(model), process)
         file = load_parameters(params)
+        base = file.params
+        if days is not None:
+            base = replace(base, horizon_hours=days * 24)
         wanted = scenario or list(file.scenarios)
         chosen = [_scenario(name, file.scenarios, params) for name in wanted]
-        comparison = compare(graph, file.params, chosen, runs=runs, seed=seed)
+        comparison = compare(graph, base, chosen, runs=runs, seed=seed)
         if event_log is not None:
-            run = simulate(graph, file.params, seed, record_log=True)
+            run = simulate(graph, base, seed, record_log=True)
             run.event_log().write_csv(event_log)
     except (BpmnImportError, ValueError, OSError) as error:
         typer.echo(f"error: {error}", err=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -104,3 +105,20 @@ def test_one_run_gives_means_and_null_intervals_in_valid_json(tmp_path: Path) ->
     assert cycle["mean"] > 0
     assert cycle["low"] is None
     assert cycle["high"] is None
+
+
+def test_days_overrides_the_horizon_of_the_parameter_file(tmp_path: Path) -> None:
+    params = short_params(tmp_path)
+    log = tmp_path / "log.csv"
+    result = runner.invoke(
+        app,
+        [
+            *("simulate", MODEL, "-p", params, "-s", "Zoning+1", "-n", "1", "--days", "5"),
+            *("--event-log", str(log), "--json"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    times = pl.read_csv(log, try_parse_dates=True)["time:timestamp"]
+    last = times.max()
+    assert isinstance(last, datetime)
+    assert last < datetime(2027, 1, 9, tzinfo=UTC)  # 5 days from Monday 4 January 2027

@@ -85,7 +85,9 @@ class _Run(TaskRules):
             waits_s={k: tuple(v) for k, v in self.waits.items()},
             services_s={k: tuple(v) for k, v in self.services.items()},
             utilisation={name: self._utilisation(pool) for name, pool in self.pools.items()},
-            log=tuple(self.log),
+            # A job reserved overnight logs its start at the next opening; past the horizon
+            # that start has not happened yet.
+            log=tuple(event for event in self.log if event.time_s <= self.horizon),
             notes=self.resolved.notes,
         )
 
