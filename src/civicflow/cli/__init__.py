@@ -52,6 +52,9 @@ def _register() -> None:
     from civicflow.cli import feel
 
     feel.register(app)
+    from civicflow.cli import simulate
+
+    simulate.register(app)
 
 
 _register()

@@ -1,0 +1,173 @@
+"""``civicflow simulate``: run a BPMN model under what-if scenarios and compare their KPIs."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from civicflow.insight.simulation import Comparison, Scenario
+
+
+def _label(metric: str) -> str:
+    names = {
+        "cycle_time_mean_h": "Cycle time, mean (h)",
+        "cycle_time_median_h": "Cycle time, median (h)",
+        "cycle_time_p90_h": "Cycle time, 90th percentile (h)",
+        "throughput_per_day": "Cases finished per day",
+        "wip_at_end": "Open cases at the end (backlog)",
+    }
+    if metric in names:
+        return names[metric]
+    if metric.startswith("waiting_mean_h["):
+        return f"Wait for {metric[len('waiting_mean_h[') : -1]} (h)"
+    if metric.startswith("utilisation["):
+        return f"Utilisation of {metric[len('utilisation[') : -1]} (%)"
+    return metric
+
+
+def _cell(metric: str, mean: float, half: float) -> str:
+    if math.isnan(mean):
+        return "-"
+    scale = 100.0 if metric.startswith("utilisation[") else 1.0
+    text = f"{mean * scale:,.1f}"
+    if not math.isnan(half):
+        text += f" ± {half * scale:,.1f}"
+    return text
+
+
+def _print_table(comparison: Comparison, model: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    runs = len(comparison.seeds)
+    table = Table(
+        title=f"Simulation of {model}: mean ± 95% confidence half-width over {runs} run(s)",
+        title_justify="left",
+    )
+    table.add_column("KPI")
+    for result in comparison.results:
+        table.add_column(result.scenario.name, justify="right")
+    baseline = comparison.results[0].estimates
+    for metric in comparison.metric_names():
+        row = [_label(metric)]
+        for index, result in enumerate(comparison.results):
+            estimate = result.estimates.get(metric)
+            if estimate is None:
+                row.append("-")
+                continue
+            cell = _cell(metric, estimate.mean, estimate.half_width)
+            base = baseline.get(metric)
+            if index > 0 and base is not None and base.mean and not math.isnan(estimate.mean):
+                cell += f" ({(estimate.mean - base.mean) / abs(base.mean):+.0%})"
+            row.append(cell)
+        table.add_row(*row)
+    console = Console()
+    console.print(table)
+    busiest = sorted(
+        (
+            (estimate.mean, metric[len("utilisation[") : -1])
+            for metric, estimate in baseline.items()
+            if metric.startswith("utilisation[") and not math.isnan(estimate.mean)
+        ),
+        reverse=True,
+    )
+    if busiest:
+        share, pool = busiest[0]
+        console.print(f"Busiest team in the baseline: [bold]{pool}[/bold] ({share:.0%} busy)")
+    for result in comparison.results[1:]:
+        if result.scenario.description:
+            console.print(f"[bold]{result.scenario.name}[/bold]: {result.scenario.description}")
+    for note in comparison.notes:
+        console.print(f"[yellow]note[/yellow]: {note}")
+
+
+def simulate_command(
+    model: Annotated[Path, typer.Argument(help="The BPMN 2.0 file to simulate.")],
+    params: Annotated[
+        Path, typer.Option("--params", "-p", help="Parameter file (YAML; see docs/simulation.md).")
+    ],
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scenario",
+            "-s",
+            help="A scenario of the parameter file, or an inline change (Zoning+2, Zoning=5, "
+            "'Review application*0.8', arrivals*1.25), to compare with the baseline "
+            "(repeatable); by default every scenario in the file.",
+        ),
+    ] = None,
+    runs: Annotated[
+        int, typer.Option("--runs", "-n", min=1, help="Replications per scenario.")
+    ] = 10,
+    seed: Annotated[int, typer.Option("--seed", help="First seed; runs use seed, seed+1, ...")] = 0,
+    days: Annotated[
+        float | None,
+        typer.Option("--days", min=0.01, help="Simulated days (overrides the file's horizon)."),
+    ] = None,
+    process: Annotated[
+        str | None, typer.Option("--process", help="Process id, when the model holds several.")
+    ] = None,
+    event_log: Annotated[
+        Path | None,
+        typer.Option("--event-log", help="Write the baseline's first run as an event log (CSV)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+) -> None:
+    """Compare what-if scenarios of a process: cycle time, waits, utilisation and backlog."""
+    from civicflow.insight.simulation import compare, simulate
+    from civicflow.insight.simulation.bpmn import graph_from_bpmn
+    from civicflow.insight.simulation.params_file import load_parameters
+    from civicflow.model import BpmnImportError, parse_bpmn
+
+    try:
+        graph = graph_from_bpmn(parse_bpmn(model), process)
+        file = load_parameters(params)
+        base = file.params
+        if days is not None:
+            base = replace(base, horizon_hours=days * 24)
+        wanted = scenario or list(file.scenarios)
+        chosen = [_scenario(name, file.scenarios, params) for name in wanted]
+        comparison = compare(graph, base, chosen, runs=runs, seed=seed)
+        if event_log is not None:
+            run = simulate(graph, base, seed, record_log=True)
+            run.event_log().write_csv(event_log)
+    except (BpmnImportError, ValueError, OSError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from error
+    if as_json:
+        data: dict[str, Any] = {"model": str(model), "runs": runs, **comparison.to_dict()}
+        typer.echo(json.dumps(data, indent=2, default=_json_number))
+    else:
+        _print_table(comparison, model.name)
+
+
+def _scenario(name: str, known: Mapping[str, Scenario], params: Path) -> Scenario:
+    """A scenario of the file by name, or an inline change such as ``Zoning+2``."""
+    from civicflow.insight.simulation.scenarios import parse_scenario
+
+    if name in known:
+        return known[name]
+    try:
+        return parse_scenario(name)
+    except ValueError as error:
+        names = ", ".join(known) or "none"
+        raise ValueError(
+            f"{params}: no scenario {name!r} (scenarios in the file: {names}); {error}"
+        ) from error
+
+
+def _json_number(value: object) -> object:
+    raise TypeError(f"not JSON serialisable: {value!r}")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``simulate`` to the root CLI."""
+    app.command("simulate")(simulate_command)
