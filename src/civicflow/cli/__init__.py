@@ -43,6 +43,9 @@ def _root(
 
 def _register() -> None:
     """Attach each command module's commands to ``app``."""
+    from civicflow.cli import decide
+
+    decide.register(app)
 
 
 _register()

@@ -1,0 +1,138 @@
+"""Decision table throughput: a 50-rule table on CivicFlow and on SpiffWorkflow's DMN engine.
+
+Run: ``.venv/bin/python benchmarks/dmn_bench.py`` (needs ``pip install -e '.[dev,bench]'``).
+The same table is written twice: FEEL entries for CivicFlow, Python entries for SpiffWorkflow
+(which evaluates Python, not FEEL). Inputs hit the last rule, so both scan the whole table.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from civicflow.dmn.evaluate import evaluate_decision
+from civicflow.dmn.parse import model_from_bytes
+
+RULES = 50
+NS = "https://www.omg.org/spec/DMN/20191111/MODEL/"
+
+
+def table_xml(rules: int = RULES, python_entries: bool = False) -> bytes:
+    """A UNIQUE table: Band = i, Zone by parity, Amount < 1000 -> "fee-i"."""
+    rows = []
+    for i in range(rules):
+        zone = '"north"' if i % 2 == 0 else '"south"'
+        rows.append(
+            f'<rule id="r{i}">'
+            f'<inputEntry id="r{i}a"><text>{i}</text></inputEntry>'
+            f'<inputEntry id="r{i}b"><text>{zone}</text></inputEntry>'
+            f'<inputEntry id="r{i}c"><text>&lt; 1000</text></inputEntry>'
+            f'<outputEntry id="r{i}o"><text>"fee-{i}"</text></outputEntry></rule>'
+        )
+    band, zone, amount = ("band", "zone", "amount") if python_entries else (
+        "Band", "Zone", "Amount")
+    inputs = "".join(
+        f'<inputData id="{name}" name="{name}"><variable name="{name}"/></inputData>'
+        for name in (band, zone, amount)
+    )
+    requirements = "".join(
+        f'<informationRequirement><requiredInput href="#{name}"/></informationRequirement>'
+        for name in (band, zone, amount)
+    )
+    columns = "".join(
+        f'<input id="in_{name}" label="{name}"><inputExpression id="ie_{name}"'
+        f' typeRef="{kind}"><text>{name}</text></inputExpression></input>'
+        for name, kind in ((band, "number"), (zone, "string"), (amount, "number"))
+    )
+    return (
+        f'<definitions xmlns="{NS}" id="bench" name="Bench" namespace="http://bench">{inputs}'
+        f'<decision id="fee" name="Fee"><variable name="Fee"/>{requirements}'
+        f'<decisionTable id="table" hitPolicy="UNIQUE">{columns}'
+        f'<output id="out" name="fee" typeRef="string"/>{"".join(rows)}'
+        "</decisionTable></decision></definitions>"
+    ).encode()
+
+
+def measure(label: str, call: Callable[[], Any], seconds: float = 2.0) -> float:
+    """Median microseconds per call over repeated batches; prints it."""
+    call()  # warm caches (compiled expressions)
+    batch = 1
+    while True:
+        start = time.perf_counter()
+        for _ in range(batch):
+            call()
+        if time.perf_counter() - start > 0.05:
+            break
+        batch *= 2
+    samples = []
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline or len(samples) < 5:
+        start = time.perf_counter()
+        for _ in range(batch):
+            call()
+        samples.append((time.perf_counter() - start) / batch * 1e6)
+    median = statistics.median(samples)
+    print(f"{label:58s} {median:10.1f} us/op  {1e6 / median:10.0f} ops/s")
+    return median
+
+
+def civicflow_runs() -> tuple[float, float]:
+    """Evaluation and load time of the table on CivicFlow."""
+    data = table_xml()
+    model = model_from_bytes(data)
+    inputs = {"Band": Decimal(RULES - 1), "Zone": "south", "Amount": Decimal(500)}
+    result = evaluate_decision(model, "Fee", inputs)
+    assert result.value == f"fee-{RULES - 1}", result
+    evaluation = measure(f"CivicFlow: evaluate {RULES}-rule table (last rule hits)",
+                         lambda: evaluate_decision(model, "Fee", inputs))
+    load = measure("CivicFlow: parse the DMN file", lambda: model_from_bytes(data), 1.0)
+    return evaluation, load
+
+
+def spiff_runs() -> tuple[float, float] | None:
+    """The same on SpiffWorkflow's DMN engine, or None when it is not installed."""
+    try:
+        from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+        from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
+    except ImportError:
+        print("SpiffWorkflow is not installed: pip install -e '.[dev,bench]'")
+        return None
+    data = table_xml(python_entries=True)
+
+    class _Workflow:
+        script_engine = PythonScriptEngine()
+
+    class _Task:
+        def __init__(self) -> None:
+            self.workflow = _Workflow()
+            self.data = {"band": RULES - 1, "zone": "south", "amount": 500}
+
+    def load() -> Any:
+        parser = BpmnDmnParser()
+        parser.add_dmn_str(data)
+        return parser.get_engine("fee", None)
+
+    engine = load()
+    task = _Task()
+    assert engine.result(task) == {"fee": f"fee-{RULES - 1}"}, engine.result(task)
+    evaluation = measure(f"SpiffWorkflow 3.2: evaluate {RULES}-rule table (Python entries)",
+                         lambda: engine.result(task))
+    parse = measure("SpiffWorkflow 3.2: parse the DMN file", load, 1.0)
+    return evaluation, parse
+
+
+def main() -> None:
+    """Run both engines and print the ratios."""
+    ours, our_load = civicflow_runs()
+    peer = spiff_runs()
+    if peer is not None:
+        theirs, their_load = peer
+        print(f"evaluation: CivicFlow is {theirs / ours:.1f}x the speed of SpiffWorkflow")
+        print(f"parsing:    CivicFlow is {their_load / our_load:.1f}x the speed of SpiffWorkflow")
+
+
+if __name__ == "__main__":
+    main()

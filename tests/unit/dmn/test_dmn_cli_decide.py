@@ -1,0 +1,67 @@
+"""``civicflow decide``: prints the result and matched rules; clear errors, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from civicflow.cli import app
+
+runner = CliRunner()
+MODEL = Path(__file__).parent / "data" / "permit_fee.dmn"
+
+
+def test_decide_prints_the_value_and_the_matched_rule() -> None:
+    result = runner.invoke(app, ["decide", str(MODEL), "Permit Fee", "--input",
+                                 '{"Applicant Age": 40, "Permit Kind": "building"}'])
+    assert result.exit_code == 0, result.output
+    assert "Permit Fee" in result.output
+    assert "250" in result.output
+    assert "building" in result.output  # the matched rule's id
+
+
+def test_decide_json_gives_value_rules_and_warnings_for_machines() -> None:
+    result = runner.invoke(app, ["decide", str(MODEL), "fee", "--json", "--input",
+                                 '{"Applicant Age": 12, "Permit Kind": "building"}'])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["value"] == 0
+    assert document["decision"] == "Permit Fee"
+    rules = document["decisions"][-1]["matchedRules"]
+    assert [(r["index"], r["ruleId"]) for r in rules] == [(1, "youth")]
+
+
+def test_unknown_decision_exits_2_and_lists_the_decisions() -> None:
+    result = runner.invoke(app, ["decide", str(MODEL), "Fee", "--input", "{}"])
+    assert result.exit_code == 2
+    assert "'Permit Fee'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_input_that_is_not_json_exits_2_with_an_example() -> None:
+    result = runner.invoke(app, ["decide", str(MODEL), "Permit Fee", "--input", "{age: 1}"])
+    assert result.exit_code == 2
+    assert "not valid JSON" in result.output
+
+
+def test_input_that_is_not_an_object_exits_2() -> None:
+    result = runner.invoke(app, ["decide", str(MODEL), "Permit Fee", "--input", "[1]"])
+    assert result.exit_code == 2
+    assert "JSON object" in result.output
+
+
+def test_malformed_model_exits_1_naming_the_file(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.dmn"
+    broken.write_text("<definitions><decision></definitions>")
+    result = runner.invoke(app, ["decide", str(broken), "X"])
+    assert result.exit_code == 1
+    assert "broken.dmn" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_model_file_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["decide", str(tmp_path / "none.dmn"), "X"])
+    assert result.exit_code == 2
+    assert "no DMN file" in result.output

@@ -1,0 +1,88 @@
+"""Type checking against typeRefs and item definitions: components, collections, allowed values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from civicflow.dmn.evaluate import evaluate_decision
+from civicflow.dmn.parse import model_from_bytes
+
+Builder = Callable[..., bytes]
+NS = "https://www.omg.org/spec/DMN/20230324/MODEL/"
+
+ITEMS = """
+<itemDefinition name="tZone"><typeRef>string</typeRef>
+  <allowedValues><text>"north","south"</text></allowedValues></itemDefinition>
+<itemDefinition name="tAge"><typeRef>number</typeRef>
+  <allowedValues><text>[0..150]</text></allowedValues></itemDefinition>
+<itemDefinition name="tPerson">
+  <itemComponent name="Full Name"><typeRef>string</typeRef></itemComponent>
+  <itemComponent name="Age"><typeRef>tAge</typeRef></itemComponent>
+</itemDefinition>
+<itemDefinition name="tNames" isCollection="true"><typeRef>string</typeRef></itemDefinition>
+"""
+
+
+def _model(input_type: str, expression: str, decision_type: str | None = None) -> bytes:
+    decision_type_attr = f' typeRef="{decision_type}"' if decision_type else ""
+    return f"""<definitions xmlns="{NS}" id="t" name="Types" namespace="http://t">{ITEMS}
+      <inputData id="x" name="X"><variable name="X" typeRef="{input_type}"/></inputData>
+      <decision id="d" name="D"><variable name="D"{decision_type_attr}/>
+        <informationRequirement><requiredInput href="#x"/></informationRequirement>
+        <literalExpression><text>{expression}</text></literalExpression>
+      </decision></definitions>""".encode()
+
+
+def _value(data: bytes, x: object) -> object:
+    return evaluate_decision(model_from_bytes(data), "D", {"X": x}).value
+
+
+def test_input_of_the_declared_base_type_is_accepted() -> None:
+    assert _value(_model("number", "X + 1"), Decimal(2)) == Decimal(3)
+
+
+def test_input_of_another_type_becomes_null_with_a_warning() -> None:
+    result = evaluate_decision(model_from_bytes(_model("number", "X")), "D", {"X": "two"})
+    assert result.value is None
+    assert any("'number'" in w for w in result.warnings)
+
+
+def test_value_outside_allowed_values_becomes_null() -> None:
+    data = _model("tZone", "X")
+    assert _value(data, "north") == "north"
+    assert _value(data, "east") is None
+
+
+def test_range_allowed_values_are_checked() -> None:
+    data = _model("tAge", "X")
+    assert _value(data, Decimal(150)) == Decimal(150)
+    assert _value(data, Decimal(151)) is None
+
+
+def test_structured_input_is_checked_component_by_component() -> None:
+    data = _model("tPerson", "X.Full Name")
+    assert _value(data, {"Full Name": "Ada", "Age": Decimal(36)}) == "Ada"
+    assert _value(data, {"Full Name": "Ada", "Age": Decimal(-1)}) is None
+    assert _value(data, "Ada") is None
+
+
+def test_collection_type_checks_every_element() -> None:
+    data = _model("tNames", "count(X)")
+    assert _value(data, ["a", "b"]) == Decimal(2)
+    assert _value(data, ["a", Decimal(1)]) is None
+
+
+def test_single_value_is_wrapped_for_a_collection_type() -> None:
+    assert _value(_model("tNames", "X"), "a") == ["a"]
+
+
+def test_singleton_list_result_is_unwrapped_for_a_scalar_type() -> None:
+    assert _value(_model("string", "[X]", decision_type="string"), "a") == "a"
+
+
+def test_decision_result_of_the_wrong_type_becomes_null() -> None:
+    result = evaluate_decision(model_from_bytes(_model("string", "X", "number")), "D",
+                               {"X": "a"})
+    assert result.value is None
+    assert result.warnings
