@@ -101,6 +101,9 @@ def make_function(definition: FunctionDefinition, name: str, scope: Mapping[str,
                   frame: Frame) -> Any:
     """A FEEL function value for a boxed function definition, closing over ``scope``."""
     parameters = tuple(p.name for p in definition.parameters)
+    # Names with dots ("Person.Gender") are names only where they are parameters; elsewhere
+    # the same text is a path, so they join the known names just inside the body.
+    dotted = frozenset(p for p in parameters if "." in p)
     if definition.kind.upper() != "FEEL":
         frame.warn(f"function '{name}' is implemented in {definition.kind}, which CivicFlow"
                    " does not run; its result is null")
@@ -109,12 +112,14 @@ def make_function(definition: FunctionDefinition, name: str, scope: Mapping[str,
         if definition.kind.upper() != "FEEL":
             return None
         local = dict(scope)
+        inner = frame if not dotted else Frame(frame.resolve, frame.names | dotted,
+                                                frame.warnings, frame.matched)
         for parameter in definition.parameters:
             coerced = coerce(arguments.get(parameter.name), parameter.type_ref, frame.resolve)
             if coerced.problem:
                 frame.warn(f"argument '{parameter.name}' of '{name}': {coerced.problem}")
             local[parameter.name] = coerced.value
-        value = evaluate_expression(definition.body, local, frame, name)
+        value = evaluate_expression(definition.body, local, inner, name)
         coerced = coerce(value, definition.type_ref, frame.resolve)
         if coerced.problem:
             frame.warn(f"result of '{name}': {coerced.problem}")
@@ -134,7 +139,12 @@ def _filter(expression: Filter, scope: Mapping[str, Any], frame: Frame) -> Any:
         if isinstance(item, dict):
             local.update(item)
         local["item"] = item
-        if evaluate_expression(expression.match, local, frame) is True:
+        matched = evaluate_expression(expression.match, local, frame)
+        if matched is not None and not isinstance(matched, bool):
+            frame.warn(f"filter {expression.id}: the match expression gave"
+                       f" {feel_bridge.show(matched)}, not true or false; the result is null")
+            return None
+        if matched is True:
             kept.append(item)
     return kept
 
@@ -151,6 +161,10 @@ def _iteration(expression: Iteration, scope: Mapping[str, Any], frame: Frame) ->
         results.append(evaluate_expression(expression.body, local, frame))
     if expression.kind == "for":
         return results
+    if any(r is not None and not isinstance(r, bool) for r in results):
+        frame.warn(f"{expression.kind} {expression.id}: the satisfies expression must give"
+                   " true or false; the result is null")
+        return None
     if expression.kind == "some":
         if any(r is True for r in results):
             return True

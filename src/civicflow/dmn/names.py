@@ -37,7 +37,8 @@ def model_names(model: DmnModel) -> frozenset[str]:
     names: set[str] = set()
     for definitions in (model.main, *model.imported):
         names.update(_definitions_names(definitions))
-    result = frozenset(n for n in names if n)
+    # A dotted name is known only inside the function that declares it (see boxed.py).
+    result = frozenset(n for n in names if n and "." not in n)
     if len(_CACHE) > 256:
         _CACHE.clear()
     _CACHE[id(model)] = (model, result)
