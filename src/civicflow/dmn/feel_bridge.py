@@ -40,8 +40,33 @@ def unary_matches(text: str, value: Any, scope: Mapping[str, Any] | None = None,
         if warnings is not None:
             warnings.append(f"FEEL syntax error in unary tests {text!r}: {exc}")
         return False
-    context = dict(scope) if scope is not None else {}
-    return tests.matches(value, context, warnings)
+    return tests.matches(value, scope if scope is not None else {}, warnings)
+
+
+Matcher = Callable[[Any, Mapping[str, Any], Warnings], bool]
+
+
+def _always(value: Any, scope: Mapping[str, Any], warnings: Warnings) -> bool:
+    return True
+
+
+def compile_tests(text: str, names: frozenset[str] = EMPTY) -> Matcher:
+    """A reusable matcher for unary tests (decision tables compile each cell once)."""
+    stripped = text.strip()
+    if stripped in ("-", ""):
+        return _always
+    try:
+        tests = feel.compile_unary_tests(stripped, known_names=names)
+    except feel.FeelSyntaxError as exc:
+        message = f"FEEL syntax error in unary tests {text!r}: {exc}"
+
+        def _broken(value: Any, scope: Mapping[str, Any], warnings: Warnings) -> bool:
+            if warnings is not None:
+                warnings.append(message)
+            return False
+
+        return _broken
+    return tests.matches
 
 
 @lru_cache(maxsize=64)

@@ -30,8 +30,11 @@ def evaluate_table(table: DecisionTable, scope: Mapping[str, Any], frame: Frame,
         values.append(value)
 
     matched = []
-    for rule in table.rules:
-        if _matches(rule, values, scope, frame):
+    matchers = _compiled(table, names)
+    warnings = frame.warnings
+    for rule, cells in zip(table.rules, matchers, strict=True):
+        if all(test(value, scope, warnings)
+               for test, value in zip(cells, values, strict=True)):
             matched.append(rule)
             if table.hit_policy is HitPolicy.FIRST:
                 break  # later rules cannot change a FIRST table's result
@@ -81,11 +84,22 @@ def _apply_policy(table: DecisionTable, matched: list[Rule], rows: list[dict[str
     return _collect(table, results, frame)
 
 
-def _matches(rule: Rule, values: Sequence[Any], scope: Mapping[str, Any], frame: Frame) -> bool:
-    for entry, value in zip(rule.input_entries, values, strict=True):
-        if not feel_bridge.unary_matches(entry, value, scope, frame.names, frame.warnings):
-            return False
-    return True
+_COMPILED: dict[tuple[int, frozenset[str]],
+                tuple[DecisionTable, list[list[feel_bridge.Matcher]]]] = {}
+
+
+def _compiled(table: DecisionTable, names: frozenset[str]) -> list[list[feel_bridge.Matcher]]:
+    """Each rule's input entries compiled once per table (and set of known names)."""
+    key = (id(table), names)
+    cached = _COMPILED.get(key)
+    if cached is not None and cached[0] is table:
+        return cached[1]
+    compiled = [[feel_bridge.compile_tests(entry, names) for entry in rule.input_entries]
+                for rule in table.rules]
+    if len(_COMPILED) > 1024:
+        _COMPILED.clear()
+    _COMPILED[key] = (table, compiled)
+    return compiled
 
 
 def _output_name(table: DecisionTable, index: int, result_name: str) -> str:

@@ -38,9 +38,7 @@ def namespace(element: etree._Element) -> str:
 
 def children(element: etree._Element, name: str, ns: str) -> Iterator[etree._Element]:
     """Child elements named ``name`` in the DMN namespace ``ns``."""
-    for child in element:
-        if isinstance(child.tag, str) and namespace(child) == ns and local(child) == name:
-            yield child
+    return element.iterchildren(f"{{{ns}}}{name}")
 
 
 def child(element: etree._Element, name: str, ns: str) -> etree._Element | None:

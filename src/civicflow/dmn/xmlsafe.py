@@ -57,10 +57,10 @@ def parse_file(path: Path) -> etree._Element:
 
 
 def _check_depth(root: etree._Element, source: str) -> None:
-    stack: list[tuple[etree._Element, int]] = [(root, 1)]
-    while stack:
-        element, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise DmnImportError(f"{source}: elements nest deeper than {MAX_DEPTH} levels"
-                                 f" (line {element.sourceline}); the file is not a usable model.")
-        stack.extend((child, depth + 1) for child in element)
+    # One XPath step per level, evaluated in C: is any element nested MAX_DEPTH + 1 deep?
+    too_deep = root.xpath("/*" + "/*" * MAX_DEPTH)
+    if isinstance(too_deep, list) and too_deep:
+        element = too_deep[0]
+        line = element.sourceline if isinstance(element, etree._Element) else "?"
+        raise DmnImportError(f"{source}: elements nest deeper than {MAX_DEPTH} levels"
+                             f" (line {line}); the file is not a usable model.")
