@@ -56,8 +56,7 @@ def table_xml(rules: int = RULES, python_entries: bool = False) -> bytes:
     ).encode()
 
 
-def measure(label: str, call: Callable[[], Any], seconds: float = 2.0) -> float:
-    """Median microseconds per call over repeated batches; prints it."""
+def _batch_size(call: Callable[[], Any]) -> int:
     call()  # warm caches (compiled expressions)
     batch = 1
     while True:
@@ -65,41 +64,49 @@ def measure(label: str, call: Callable[[], Any], seconds: float = 2.0) -> float:
         for _ in range(batch):
             call()
         if time.perf_counter() - start > 0.05:
-            break
+            return batch
         batch *= 2
-    samples = []
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline or len(samples) < 5:
-        start = time.perf_counter()
-        for _ in range(batch):
-            call()
-        samples.append((time.perf_counter() - start) / batch * 1e6)
-    median = statistics.median(samples)
-    print(f"{label:58s} {median:10.1f} us/op  {1e6 / median:10.0f} ops/s")
-    return median
 
 
-def civicflow_runs() -> tuple[float, float]:
-    """Evaluation and load time of the table on CivicFlow."""
+def measure(calls: dict[str, Callable[[], Any]], rounds: int = 15) -> dict[str, float]:
+    """Median microseconds per call; the calls take turns so machine load hits all alike."""
+    batches = {label: _batch_size(call) for label, call in calls.items()}
+    samples: dict[str, list[float]] = {label: [] for label in calls}
+    for _ in range(rounds):
+        for label, call in calls.items():
+            batch = batches[label]
+            start = time.perf_counter()
+            for _ in range(batch):
+                call()
+            samples[label].append((time.perf_counter() - start) / batch * 1e6)
+    medians = {label: statistics.median(values) for label, values in samples.items()}
+    for label, median in medians.items():
+        print(f"{label:58s} {median:10.1f} us/op  {1e6 / median:10.0f} ops/s")
+    return medians
+
+
+def civicflow_calls() -> dict[str, Callable[[], Any]]:
+    """Evaluation and parsing of the table on CivicFlow."""
     data = table_xml()
     model = model_from_bytes(data)
     inputs = {"Band": Decimal(RULES - 1), "Zone": "south", "Amount": Decimal(500)}
     result = evaluate_decision(model, "Fee", inputs)
     assert result.value == f"fee-{RULES - 1}", result
-    evaluation = measure(f"CivicFlow: evaluate {RULES}-rule table (last rule hits)",
-                         lambda: evaluate_decision(model, "Fee", inputs))
-    load = measure("CivicFlow: parse the DMN file", lambda: model_from_bytes(data), 1.0)
-    return evaluation, load
+    return {
+        f"CivicFlow: evaluate {RULES}-rule table (last rule hits)":
+            lambda: evaluate_decision(model, "Fee", inputs),
+        "CivicFlow: parse the DMN file": lambda: model_from_bytes(data),
+    }
 
 
-def spiff_runs() -> tuple[float, float] | None:
-    """The same on SpiffWorkflow's DMN engine, or None when it is not installed."""
+def spiff_calls() -> dict[str, Callable[[], Any]]:
+    """The same on SpiffWorkflow's DMN engine (empty when it is not installed)."""
     try:
         from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
         from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
     except ImportError:
         print("SpiffWorkflow is not installed: pip install -e '.[dev,bench]'")
-        return None
+        return {}
     data = table_xml(python_entries=True)
 
     class _Workflow:
@@ -118,20 +125,24 @@ def spiff_runs() -> tuple[float, float] | None:
     engine = load()
     task = _Task()
     assert engine.result(task) == {"fee": f"fee-{RULES - 1}"}, engine.result(task)
-    evaluation = measure(f"SpiffWorkflow 3.2: evaluate {RULES}-rule table (Python entries)",
-                         lambda: engine.result(task))
-    parse = measure("SpiffWorkflow 3.2: parse the DMN file", load, 1.0)
-    return evaluation, parse
+    return {
+        f"SpiffWorkflow 3.2: evaluate {RULES}-rule table (Python)": lambda: engine.result(task),
+        "SpiffWorkflow 3.2: parse the DMN file": load,
+    }
 
 
 def main() -> None:
-    """Run both engines and print the ratios."""
-    ours, our_load = civicflow_runs()
-    peer = spiff_runs()
-    if peer is not None:
-        theirs, their_load = peer
-        print(f"evaluation: CivicFlow is {theirs / ours:.1f}x the speed of SpiffWorkflow")
-        print(f"parsing:    CivicFlow is {their_load / our_load:.1f}x the speed of SpiffWorkflow")
+    """Run both engines in alternation and print the ratios."""
+    ours = civicflow_calls()
+    theirs = spiff_calls()
+    medians = measure(ours | theirs)
+    if theirs:
+        (our_eval, our_parse), (their_eval, their_parse) = (
+            [medians[k] for k in ours], [medians[k] for k in theirs])
+        print(f"evaluation: CivicFlow is {their_eval / our_eval:.1f}x the speed of"
+              " SpiffWorkflow")
+        print(f"parsing:    CivicFlow is {their_parse / our_parse:.1f}x the speed of"
+              " SpiffWorkflow")
 
 
 if __name__ == "__main__":
