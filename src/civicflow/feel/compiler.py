@@ -134,6 +134,15 @@ class Compiler(Transformer[Token, Any]):
 
     def context(self, c: list[Any]) -> Fn:
         entries: list[tuple[str, Fn]] = [e for e in c if isinstance(e, tuple)]
+        keys = [k for k, _ in entries]
+        if len(set(keys)) != len(keys):
+            duplicate = next(k for k in keys if keys.count(k) > 1)
+
+            def invalid(scope: Scope) -> Any:
+                scope.run.warn(f"context has the key {duplicate!r} twice; the result is null")
+                return None
+
+            return invalid
 
         def make(scope: Scope) -> Any:
             result: dict[str, Any] = {}
@@ -379,8 +388,9 @@ class Compiler(Transformer[Token, Any]):
             result = []
             for index, item in enumerate(items):
                 scope.run.spend()
-                bindings = dict(item) if type(item) is dict else {}
-                bindings["item"] = item
+                bindings = {"item": item}
+                if type(item) is dict:
+                    bindings.update(item)
                 verdict = cond(scope.child(bindings))
                 if type(verdict) is Decimal and index == 0:
                     return _index(items, verdict, scope)

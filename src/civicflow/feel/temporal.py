@@ -12,7 +12,7 @@ from civicflow.feel.values import YearsMonthsDuration
 
 UTC = dt.UTC
 
-_DATE = re.compile(r"(-?\d{4,9})-(\d{2})-(\d{2})")
+_DATE = re.compile(r"(-?(?:[1-9]\d{4,8}|\d{4}))-(\d{2})-(\d{2})")
 _TIME = re.compile(
     r"(\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:(Z)|([+-])(\d{2}):(\d{2})(?::(\d{2}))?|@([A-Za-z_][\w/+\-]*))?"
 )

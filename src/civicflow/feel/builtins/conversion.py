@@ -21,7 +21,7 @@ def _none_if_missing(*values: Any) -> None:
             raise NullArgumentError
 
 
-@builtin("date", ["from", "month", "day"], required=1)
+@builtin("date", ["from|year", "month", "day"], required=1)
 def date(run: Run, first: Any, month: Any = MISSING, day: Any = MISSING) -> Any:
     if month is not MISSING or day is not MISSING:
         return dt.date(integer(first, "year"), integer(month, "month"), integer(day, "day"))
@@ -38,7 +38,7 @@ def date(run: Run, first: Any, month: Any = MISSING, day: Any = MISSING) -> Any:
     raise TypeError("date() needs a string, a date or a date and time")
 
 
-@builtin("date and time", ["date", "time"], required=1)
+@builtin("date and time", ["date|from", "time"], required=1)
 def date_and_time(run: Run, first: Any, time: Any = MISSING) -> Any:
     if time is not MISSING:
         _none_if_missing(first, time)
@@ -60,7 +60,7 @@ def date_and_time(run: Run, first: Any, time: Any = MISSING) -> Any:
     raise TypeError("date and time() needs a string, a date or a date and time")
 
 
-@builtin("time", ["from", "minute", "second", "offset"], required=1)
+@builtin("time", ["from|hour", "minute", "second", "offset"], required=1)
 def time(
     run: Run, first: Any, minute: Any = MISSING, second: Any = MISSING, offset: Any = MISSING
 ) -> Any:
