@@ -32,11 +32,14 @@ def evaluate_table(table: DecisionTable, scope: Mapping[str, Any], frame: Frame,
     matched = []
     matchers = _compiled(table, names)
     warnings = frame.warnings
+    first_only = table.hit_policy is HitPolicy.FIRST
     for rule, cells in zip(table.rules, matchers, strict=True):
-        if all(test(value, scope, warnings)
-               for test, value in zip(cells, values, strict=True)):
+        for test, value in zip(cells, values, strict=True):
+            if not test(value, scope, warnings):
+                break
+        else:
             matched.append(rule)
-            if table.hit_policy is HitPolicy.FIRST:
+            if first_only:
                 break  # later rules cannot change a FIRST table's result
     rows = [_outputs(table, rule, scope, frame, result_name) for rule in matched]
     hits = list(range(len(matched)))
