@@ -18,7 +18,7 @@ from civicflow.feel import ops, temporal
 from civicflow.feel.builtins import BUILTINS
 from civicflow.feel.functions import UserFunction
 from civicflow.feel.scope import MISSING, Scope
-from civicflow.feel.values import FeelFunction, Range
+from civicflow.feel.values import DECIMAL128, FeelFunction, Range
 
 Fn = Callable[[Scope], Any]
 Test = Callable[[Any, Scope], "bool | None"]
@@ -76,7 +76,7 @@ class Compiler(Transformer[Token, Any]):
 
     # --- literals -------------------------------------------------------------------------
     def number(self, c: list[Token]) -> Fn:
-        return _const(Decimal(c[0].value))
+        return _const(DECIMAL128.create_decimal(c[0].value))
 
     def string(self, c: list[Token]) -> Fn:
         return _const(c[0].value)
@@ -322,7 +322,10 @@ class Compiler(Transformer[Token, Any]):
         if not self.uses_q:
 
             def plain(value: Any, scope: Scope) -> bool | None:
-                return matches_value(value, fn(scope))
+                result = fn(scope)
+                if type(result) is bool and type(value) is not bool:
+                    return result  # a condition such as `a > 3` (Camunda does the same)
+                return matches_value(value, result)
 
             return plain
 

@@ -86,7 +86,7 @@ def _shift(value: dt.datetime, delta: dt.timedelta) -> dt.datetime:
 
 def neg(a: Any, run: Run) -> Any:
     if type(a) is Decimal:
-        return -a
+        return DECIMAL128.minus(a)
     if a is None:
         return None
     if type(a) is dt.timedelta:
@@ -159,7 +159,7 @@ def div(a: Any, b: Any, run: Run) -> Any:
             run.warn("division by zero; the result is null")
             return None
         if ta is dt.timedelta:
-            return _scale_td(a, 1 / b, run)
+            return _scale_td(a, DECIMAL128.divide(Decimal(1), b), run)
         if ta is YearsMonthsDuration:
             return YearsMonthsDuration(int((a.months / b).to_integral_value(decimal.ROUND_DOWN)))
     if ta is tb and ta is dt.timedelta:

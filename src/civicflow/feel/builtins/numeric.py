@@ -68,7 +68,7 @@ def abs_(run: Run, n: Any) -> Any:
         return abs(n)
     if type(n) is YearsMonthsDuration:
         return YearsMonthsDuration(abs(n.months))
-    return abs(num(n, "n"))
+    return DECIMAL128.abs(num(n, "n"))
 
 
 @builtin("modulo", ["dividend", "divisor"])
