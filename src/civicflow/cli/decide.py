@@ -1,7 +1,8 @@
 """``civicflow decide MODEL.dmn DECISION --input '{...}'``: evaluate a DMN decision.
 
-Exit codes: 0 evaluated (even with warnings), 1 the model cannot be loaded, 2 the command was
-called wrongly (missing file, input that is not a JSON object, unknown decision).
+Exit codes: 0 evaluated (even with warnings), 1 the model cannot be loaded or its evaluation
+was stopped (a runaway loop), 2 the command was called wrongly (missing file, input that is
+not a JSON object, unknown decision).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from civicflow.dmn import feel_bridge
-from civicflow.dmn.errors import DmnEvaluationError, DmnImportError
+from civicflow.dmn.errors import DecisionNotFoundError, DmnEvaluationError, DmnImportError
 from civicflow.dmn.evaluate import evaluate_decision
 from civicflow.dmn.inputs import inputs_from_json
 from civicflow.dmn.parse import load_model
@@ -34,7 +35,8 @@ def decide(
     model: Annotated[Path, typer.Argument(help="The DMN file (DMN 1.1 to 1.5).")],
     decision: Annotated[str, typer.Argument(help="The decision's name or id.")],
     input_json: Annotated[str, typer.Option(
-        "--input", "-i", help='Input values as a JSON object, e.g. \'{"Age": 17}\'.'
+        "--input", "-i",
+        help='Input values as a JSON object, e.g. \'{"Age": 17}\', or @file.json to read a file.'
     )] = "{}",
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
@@ -42,6 +44,13 @@ def decide(
     if not model.is_file():
         typer.echo(f"error: no DMN file at {model}.", err=True)
         raise typer.Exit(2)
+    if input_json.startswith("@"):
+        source = Path(input_json[1:])
+        try:
+            input_json = source.read_text(encoding="utf-8")
+        except OSError as exc:
+            typer.echo(f"error: cannot read the input file {source}: {exc.strerror}.", err=True)
+            raise typer.Exit(2) from None
     try:
         data = json.loads(input_json, parse_float=Decimal)
     except json.JSONDecodeError as exc:
@@ -59,9 +68,12 @@ def decide(
         raise typer.Exit(1) from None
     try:
         result = evaluate_decision(loaded, decision, inputs_from_json(loaded, data))
-    except DmnEvaluationError as exc:
+    except DecisionNotFoundError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    except DmnEvaluationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     if as_json:
         typer.echo(json.dumps(_as_json(result), indent=2, default=str, ensure_ascii=False))
     else:

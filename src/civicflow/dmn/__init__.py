@@ -5,13 +5,19 @@
     result.value, result.matched_rules, result.warnings
 """
 
-from civicflow.dmn.errors import DmnError, DmnEvaluationError, DmnImportError
+from civicflow.dmn.errors import (
+    DecisionNotFoundError,
+    DmnError,
+    DmnEvaluationError,
+    DmnImportError,
+)
 from civicflow.dmn.evaluate import evaluate_decision, invoke_decision_service
 from civicflow.dmn.inputs import inputs_from_json
 from civicflow.dmn.parse import DmnModel, load_model, model_from_bytes, parse_definitions
 from civicflow.dmn.results import DecisionOutcome, DecisionResult, MatchedRule
 
 __all__ = [
+    "DecisionNotFoundError",
     "DecisionOutcome",
     "DecisionResult",
     "DmnError",

@@ -12,4 +12,9 @@ class DmnImportError(DmnError):
 
 
 class DmnEvaluationError(DmnError):
-    """A decision cannot be evaluated at all (unknown decision, missing model element)."""
+    """A decision cannot be evaluated at all: unknown decision, or FEEL stopped a runaway
+    evaluation (a loop or recursion beyond its safety bounds)."""
+
+
+class DecisionNotFoundError(DmnEvaluationError):
+    """The model has no decision (or decision service) with the requested name or id."""

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from civicflow import feel
 from civicflow.dmn import feel_bridge
 from civicflow.dmn.boxed import evaluate_expression, make_function
-from civicflow.dmn.errors import DmnEvaluationError
+from civicflow.dmn.errors import DecisionNotFoundError, DmnEvaluationError
 from civicflow.dmn.frame import Frame
 from civicflow.dmn.model import (
     BusinessKnowledgeModel,
@@ -40,7 +41,8 @@ def evaluate_decision(model: DmnModel, decision: str, inputs: Mapping[str, Any] 
 
     ``inputs`` maps input data names to FEEL values (use ``civicflow.feel.from_python`` for
     plain JSON). Inputs of imported models can be given by namespace in ``imported_inputs``.
-    Raises ``DmnEvaluationError`` only when the decision does not exist; every runtime problem
+    Raises ``DecisionNotFoundError`` when the decision does not exist and
+    ``DmnEvaluationError`` when FEEL stops a runaway evaluation; every other runtime problem
     becomes a null value plus a warning in the result.
     """
     return Session(model, inputs or {}, imported_inputs or {}).decide(decision)
@@ -53,7 +55,7 @@ def invoke_decision_service(model: DmnModel, service: str,
     definitions = model.main
     found = _find(definitions.decision_services, service)
     if found is None:
-        raise DmnEvaluationError(
+        raise DecisionNotFoundError(
             f"The model '{definitions.name}' has no decision service '{service}'. Its decision"
             f" services are: {_names(definitions.decision_services)}."
         )
@@ -92,7 +94,7 @@ class Session:
         definitions = self.model.main
         found = _find(definitions.decisions, decision)
         if found is None:
-            raise DmnEvaluationError(
+            raise DecisionNotFoundError(
                 f"The model '{definitions.name}' has no decision '{decision}'. Its decisions are:"
                 f" {_names(definitions.decisions)}."
             )
@@ -134,7 +136,11 @@ class Session:
             scope = self.scope_for(definitions, decision.required_inputs
                                    + decision.required_decisions, decision.required_knowledge,
                                    frame)
-            value = evaluate_expression(decision.expression, scope, frame, decision.name)
+            try:
+                value = evaluate_expression(decision.expression, scope, frame, decision.name)
+            except feel.FeelEvaluationLimitError as exc:
+                raise DmnEvaluationError(f"Decision '{decision.name}' ({decision.id}) was"
+                                         f" stopped: {exc}.") from exc
             coerced = coerce(value, decision.type_ref, frame.resolve)
             if coerced.problem:
                 frame.warn(f"result: {coerced.problem}")

@@ -20,6 +20,10 @@ DMN_NAMESPACES: dict[str, str] = {
 #: Old and alternative spellings of FEEL's built-in type names, to the FEEL name.
 TYPE_ALIASES: dict[str, str] = {
     "dateTime": "date and time",
+    # Camunda 7 models type numbers by their Java type.
+    "integer": "number",
+    "long": "number",
+    "double": "number",
     "dayTimeDuration": "days and time duration",
     "yearMonthDuration": "years and months duration",
     "any": "Any",

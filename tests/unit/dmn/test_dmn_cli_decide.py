@@ -65,3 +65,28 @@ def test_missing_model_file_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["decide", str(tmp_path / "none.dmn"), "X"])
     assert result.exit_code == 2
     assert "no DMN file" in result.output
+
+
+def test_input_can_be_read_from_a_json_file(tmp_path: Path) -> None:
+    values = tmp_path / "applicant.json"
+    values.write_text('{"Applicant Age": 30, "Permit Kind": "shop"}')
+    result = runner.invoke(app, ["decide", str(MODEL), "Permit Fee", "--json",
+                                 "--input", f"@{values}"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["value"] == 40
+
+
+def test_dates_given_as_json_strings_become_feel_dates(tmp_path: Path) -> None:
+    model = tmp_path / "deadline.dmn"
+    model.write_text("""<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/"
+      id="d" name="Deadline" namespace="http://d">
+      <inputData id="filed" name="Filed On"><variable name="Filed On" typeRef="date"/>
+      </inputData>
+      <decision id="due" name="Due"><variable name="Due" typeRef="date"/>
+        <informationRequirement><requiredInput href="#filed"/></informationRequirement>
+        <literalExpression><text>Filed On + duration("P30D")</text></literalExpression>
+      </decision></definitions>""")
+    result = runner.invoke(app, ["decide", str(model), "Due", "--json",
+                                 "--input", '{"Filed On": "2026-01-15"}'])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["value"] == "2026-02-14"

@@ -153,3 +153,13 @@ def test_imported_models_are_found_beside_the_importing_file(tmp_path: Path) -> 
     result = evaluate_decision(model, "Letter", {},
                                imported_inputs={"http://city/greeting": {"Person Name": "Ada"}})
     assert result.value == "Hello Ada!"
+
+
+@pytest.mark.slow
+def test_a_runaway_loop_stops_with_an_error_naming_the_decision() -> None:
+    data = f"""<definitions xmlns="{NS}" id="r" name="Runaway" namespace="http://r">
+      <decision id="loop" name="Loop"><variable name="Loop"/>
+        <literalExpression><text>count(for i in 1..100000000 return i)</text>
+        </literalExpression></decision></definitions>"""
+    with pytest.raises(DmnEvaluationError, match="Decision 'Loop'"):
+        evaluate_decision(model_from_bytes(data.encode()), "Loop", {})
