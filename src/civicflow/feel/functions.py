@@ -110,3 +110,29 @@ class UserFunction(FeelFunction):
             bound = dict(zip(self.params, args, strict=True))
         run.spend()
         return self.body(Scope(bound, self.scope, run))
+
+
+class NativeFunction(BuiltinFunction):
+    """A host-provided function on FEEL values (DMN business knowledge models, services).
+
+    ``fn`` receives FEEL values positionally in ``params`` order (named invocation is mapped
+    by parameter name; a missing argument is null) and returns a FEEL value. With
+    ``with_run=True`` it also receives the run first, to pass ``run.warnings`` on to nested
+    evaluations. Exceptions become null plus a warning, like built-ins.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        params: Sequence[str],
+        fn: Callable[..., Any],
+        *,
+        with_run: bool = False,
+    ):
+        impl = fn if with_run else (lambda run, *args: fn(*args))
+        super().__init__(name, params, impl, required=len(params))
+
+    def invoke(self, args: Sequence[Any], named: Mapping[str, Any] | None, run: Any) -> Any:
+        if named is None and len(args) < len(self.params):
+            args = [*args, *([None] * (len(self.params) - len(args)))]
+        return super().invoke(args, named, run)

@@ -10,6 +10,7 @@ import datetime as dt
 import decimal
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from civicflow.feel import temporal
 from civicflow.feel.scope import Run
@@ -224,13 +225,26 @@ def equal(a: Any, b: Any) -> bool | None:
             if same is not True:
                 return same
         return True
-    if ta is dt.time:
-        return temporal.time_key(a) == temporal.time_key(b)
-    if ta is dt.datetime:
-        if (a.tzinfo is None) != (b.tzinfo is None):
+    if ta is dt.time or ta is dt.datetime:
+        if not _same_zone_kind(a.tzinfo, b.tzinfo):
             return False
+        if ta is dt.time:
+            return temporal.time_key(a) == temporal.time_key(b)
         return bool(a == b)
     return bool(a == b)
+
+
+def _same_zone_kind(a: dt.tzinfo | None, b: dt.tzinfo | None) -> bool:
+    """Times are equal only with the same kind of zone: none, offsets, or the same IANA zone.
+
+    The TCK (0068-feel-equality) has ``...+00:00 = ...@Etc/UTC`` false although the instants
+    coincide, and ``...Z = ...+00:00`` true.
+    """
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, ZoneInfo) and isinstance(b, ZoneInfo):
+        return a.key == b.key
+    return not isinstance(a, ZoneInfo) and not isinstance(b, ZoneInfo)
 
 
 _ORDERED = frozenset(
