@@ -6,13 +6,12 @@ reads as DMN: evaluate this text in this scope, does this cell match, is this a 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from civicflow import feel
+from civicflow.dmn.cells import Matcher, fast_matcher
 
 Warnings = list[Any] | None
 EMPTY: frozenset[str] = frozenset()
@@ -45,38 +44,8 @@ def unary_matches(text: str, value: Any, scope: Mapping[str, Any] | None = None,
     return tests.matches(value, scope if scope is not None else {}, warnings)
 
 
-Matcher = Callable[[Any, Mapping[str, Any], Warnings], bool]
-
-
 def _always(value: Any, scope: Mapping[str, Any], warnings: Warnings) -> bool:
     return True
-
-
-_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-_STRING = re.compile(r'"[^"\\]*"')
-
-
-def _literal_matcher(text: str) -> Matcher | None:
-    """A direct comparison for the commonest cells, a plain number or string literal.
-
-    FEEL's ``? = literal`` is true only for a value of the same type that is equal, which is
-    what this checks, without the interpreter's per-test setup (about 20x faster).
-    """
-    if _NUMBER.fullmatch(text):
-        number = Decimal(text)
-
-        def _number(value: Any, scope: Mapping[str, Any], warnings: Warnings) -> bool:
-            return type(value) is Decimal and value == number
-
-        return _number
-    if _STRING.fullmatch(text):
-        string = text[1:-1]
-
-        def _string(value: Any, scope: Mapping[str, Any], warnings: Warnings) -> bool:
-            return type(value) is str and value == string
-
-        return _string
-    return None
 
 
 def compile_tests(text: str, names: frozenset[str] = EMPTY) -> Matcher:
@@ -84,9 +53,6 @@ def compile_tests(text: str, names: frozenset[str] = EMPTY) -> Matcher:
     stripped = text.strip()
     if stripped in ("-", ""):
         return _always
-    literal = _literal_matcher(stripped)
-    if literal is not None:
-        return literal
     try:
         tests = feel.compile_unary_tests(stripped, known_names=names)
     except feel.FeelSyntaxError as exc:
@@ -98,7 +64,7 @@ def compile_tests(text: str, names: frozenset[str] = EMPTY) -> Matcher:
             return False
 
         return _broken
-    return tests.matches
+    return fast_matcher(stripped, tests.matches) or tests.matches
 
 
 @lru_cache(maxsize=64)

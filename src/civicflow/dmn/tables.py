@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from civicflow.dmn import feel_bridge
+from civicflow.dmn.cells import Matcher
 from civicflow.dmn.frame import Frame
 from civicflow.dmn.model import Aggregation, DecisionTable, HitPolicy, Rule
 from civicflow.dmn.results import MatchedRule
@@ -88,10 +89,10 @@ def _apply_policy(table: DecisionTable, matched: list[Rule], rows: list[dict[str
 
 
 _COMPILED: dict[tuple[int, frozenset[str]],
-                tuple[DecisionTable, list[list[feel_bridge.Matcher]]]] = {}
+                tuple[DecisionTable, list[list[Matcher]]]] = {}
 
 
-def _compiled(table: DecisionTable, names: frozenset[str]) -> list[list[feel_bridge.Matcher]]:
+def _compiled(table: DecisionTable, names: frozenset[str]) -> list[list[Matcher]]:
     """Each rule's input entries compiled once per table (and set of known names)."""
     key = (id(table), names)
     cached = _COMPILED.get(key)
