@@ -22,8 +22,8 @@ from civicflow.dmn.errors import DecisionNotFoundError, DmnEvaluationError, DmnI
 from civicflow.dmn.evaluate import evaluate_decision
 from civicflow.dmn.inputs import inputs_from_json
 from civicflow.dmn.parse import load_model
+from civicflow.dmn.render import render
 from civicflow.dmn.results import DecisionResult
-from civicflow.dmn.tck_cases import render
 
 
 def register(app: typer.Typer) -> None:

@@ -20,12 +20,12 @@ from typing import Any, TextIO
 from civicflow.dmn.errors import DmnError
 from civicflow.dmn.evaluate import Session, invoke_decision_service
 from civicflow.dmn.parse import DmnModel, load_model
+from civicflow.dmn.render import render
 from civicflow.dmn.tck_cases import (
     TestCase,
     TestFile,
     is_test_file,
     read_test_file,
-    render,
     same,
 )
 

@@ -213,20 +213,3 @@ def _same_at_expected_precision(expected: Decimal, actual: Decimal) -> bool:
         return actual.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN) == expected
     except InvalidOperation:
         return False
-
-
-def render(value: Any) -> str:
-    """A value as FEEL-like text for failure messages (strings quoted, null as null)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return '"' + value.replace('"', '\\"') + '"'
-    if isinstance(value, Decimal | int):
-        return str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(render(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {render(v)}" for k, v in value.items()) + "}"
-    return f"{feel_bridge.show(value)} ({type(value).__name__})"

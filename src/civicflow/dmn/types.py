@@ -13,6 +13,7 @@ from typing import Any
 
 from civicflow.dmn import feel_bridge
 from civicflow.dmn.model import Definitions, ItemDefinition
+from civicflow.dmn.render import render
 
 BUILTIN_TYPES = frozenset({
     "Any", "number", "string", "boolean", "date", "time", "date and time",
@@ -138,7 +139,7 @@ def builtin_conforms(value: Any, name: str) -> bool:
 
 
 def _describe(value: Any) -> str:
-    text = feel_bridge.show(value)
+    text = render(value)
     if len(text) > 60:
         text = text[:57] + "..."
     return f"the value {text}"
