@@ -94,6 +94,8 @@ def main() -> None:
         print(f"ratio peer/ours for evaluate: {peer_time / ours:.2f}x")
     else:
         print("peer SpiffWorkflow not installed (pip install -e '.[bench]')")
+    # DMN: the 50-rule decision table benchmark (civicflow.dmn) goes here, reported in the
+    # "DMN: 50-rule decision table" part of docs/benchmarks.md.
 
 
 if __name__ == "__main__":

@@ -226,8 +226,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing:
         print(f"error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
-    report = run(paths, sys.stdout)
-    print(report.summary())
+    try:
+        report = run(paths, sys.stdout)
+        print(report.summary())
+    except BrokenPipeError:  # the reader (| head) went away: not an error of the run
+        sys.stderr.close()
     return 0
 
 

@@ -38,7 +38,8 @@ BUILTIN_MULTIWORD_NAMES = frozenset(
         "round up", "round down", "round half up", "round half down", "get value",
         "get entries", "context put", "context merge", "list replace", "met by",
         "overlaps before", "overlaps after", "started by", "finished by", "time offset",
-        "start included", "end included", "is defined", "list and", "list or",
+        "start included", "end included", "is defined", "get or else", "is blank",
+        "last day of month", "duplicate values", "is empty",
     }
 )  # fmt: skip
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from civicflow.feel import temporal
 from civicflow.feel.scope import Run
 from civicflow.feel.values import DECIMAL128, FeelFunction, Range, YearsMonthsDuration
+from civicflow.feel.wide import WideDate, WideDateTime, WideTime
 
 _KINDS: dict[type, str] = {
     Decimal: "number",
@@ -29,6 +30,9 @@ _KINDS: dict[type, str] = {
     dict: "context",
     Range: "range",
     type(None): "null",
+    WideDate: "date",
+    WideDateTime: "date and time",
+    WideTime: "time",
 }
 
 
@@ -341,7 +345,7 @@ _NOPE: Any = object()
 
 def _property(value: Any, name: str) -> Any:
     t = type(value)
-    if t in (dt.date, dt.datetime):
+    if t in (dt.date, dt.datetime, WideDate, WideDateTime):
         if name == "year":
             return Decimal(value.year)
         if name == "month":
@@ -349,8 +353,10 @@ def _property(value: Any, name: str) -> Any:
         if name == "day":
             return Decimal(value.day)
         if name == "weekday":
+            if t in (WideDate, WideDateTime):
+                return None
             return Decimal(value.isoweekday())
-    if t in (dt.time, dt.datetime):
+    if t in (dt.time, dt.datetime, WideTime, WideDateTime):
         if name == "hour":
             return Decimal(value.hour)
         if name == "minute":
@@ -358,6 +364,8 @@ def _property(value: Any, name: str) -> Any:
         if name == "second":
             return Decimal(value.second) + Decimal(value.microsecond) / 10**6
         if name == "time offset":
+            if t in (WideTime, WideDateTime):
+                return value.tzinfo.utcoffset(None) if value.tzinfo is not None else None
             return temporal.time_offset(value)
         if name == "timezone":
             return temporal.timezone_name(value)

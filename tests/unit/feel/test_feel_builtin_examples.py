@@ -138,3 +138,22 @@ EXAMPLES = [
 @pytest.mark.parametrize(("expression", "expected"), EXAMPLES)
 def test_builtin_example(expression: str, expected: str) -> None:
     assert evaluate(expression) == evaluate(expected)
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("is defined(null)", "false"),
+        ("is defined(1)", "true"),
+        ("get or else(null, 5)", "5"),
+        ('trim("  a b ")', '"a b"'),
+        ('is blank(" ")', "true"),
+        ("partition([1, 2, 3], 2)", "[[1, 2], [3]]"),
+        ("last day of month(date(2024, 2, 3))", 'date("2024-02-29")'),
+        ("round(2.5)", "2"),
+        ("is empty([])", "true"),
+        ("duplicate values([1, 2, 1, 3, 2])", "[1, 2]"),
+    ],
+)
+def test_camunda_extension_example(expression: str, expected: str) -> None:
+    assert evaluate(expression) == evaluate(expected)

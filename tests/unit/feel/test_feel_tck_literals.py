@@ -25,37 +25,13 @@ TCK = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "dmn-tck"
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
 FIXED_NOW = dt.datetime(2026, 11, 29, 12, 0, 0, tzinfo=dt.UTC)
 
-_PY_DATETIME = "Python datetime holds years 1-9999 and microseconds only (decision 0202)"
 _DMN_COERCION = "singleton list to the decision's typeRef: done by civicflow.dmn, not FEEL"
 
-#: Results we do not reproduce, with the reason (see docs/decisions/0202).
+#: Results we do not reproduce here, with the reason.
 KNOWN_FAILURES: dict[str, str] = {
     "0021-singleton-list:001:decision2": _DMN_COERCION,
     "0021-singleton-list:001:decision4": _DMN_COERCION,
-    **{
-        f"1115-feel-date-function:{case}": _PY_DATETIME
-        for case in (
-            "015_1dd66594cf:feel-date-function_015_1dd66594cf",
-            "016_31f3fef4a0:feel-date-function_016_31f3fef4a0",
-            "029_88f5c7c90f:feel-date-function_029_88f5c7c90f",
-            "030_9184a7bfc3:feel-date-function_030_9184a7bfc3",
-        )
-    },
-    **{
-        f"1117-feel-date-and-time-function:{case}_{suffix}:"
-        f"feel-date-and-time-function_{case}_{suffix}": _PY_DATETIME
-        for case, suffix in (
-            ("011", "eec2d5bdcd"), ("012", "225a105eef"), ("026", "5ba081cd5f"),
-            ("027", "ae365197dd"), ("028", "1c3d56275f"), ("033", "2fac4d6807"),
-            ("040", "d9116e1daa"), ("047", "60ea7838ce"), ("054", "2561a406fc"),
-        )
-    },
-    **{
-        f"1121-feel-years-and-months-duration-function:{case}_{suffix}:"
-        f"feel-years-and-months-duration-function_{case}_{suffix}": _PY_DATETIME
-        for case, suffix in (("017", "86744b9a54"), ("018", "8a9ed1d66d"), ("019", "90c2084588"))
-    },
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
