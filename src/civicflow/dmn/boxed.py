@@ -27,9 +27,24 @@ from civicflow.dmn.types import coerce
 
 def evaluate_expression(expression: Expression | None, scope: Mapping[str, Any], frame: Frame,
                         name: str = "result") -> Any:
-    """The value of a boxed expression in ``scope`` (null, with a warning, when it fails)."""
+    """The value of a boxed expression in ``scope`` (null, with a warning, when it fails).
+
+    An expression's own ``typeRef`` converts its value like a variable's does (a function
+    definition's ``typeRef`` is its result type, applied inside the function instead).
+    """
     if expression is None:
         return None
+    value = _evaluate(expression, scope, frame, name)
+    if expression.type_ref is None or isinstance(expression, FunctionDefinition):
+        return value
+    coerced = coerce(value, expression.type_ref, frame.resolve)
+    if coerced.problem:
+        frame.warn(f"{type(expression).__name__} {expression.id}: {coerced.problem}")
+    return coerced.value
+
+
+def _evaluate(expression: Expression, scope: Mapping[str, Any], frame: Frame,
+              name: str) -> Any:
     if isinstance(expression, LiteralExpression):
         if not expression.text.strip():
             return None
@@ -98,8 +113,12 @@ def _invocation(expression: Invocation, scope: Mapping[str, Any], frame: Frame) 
 
 
 def make_function(definition: FunctionDefinition, name: str, scope: Mapping[str, Any],
-                  frame: Frame) -> Any:
-    """A FEEL function value for a boxed function definition, closing over ``scope``."""
+                  frame: Frame, declared_type: str | None = None) -> Any:
+    """A FEEL function value for a boxed function definition, closing over ``scope``.
+
+    Its result is converted to the definition's ``typeRef`` and to ``declared_type`` (the
+    output type of the business knowledge model's function item, if any).
+    """
     parameters = tuple(p.name for p in definition.parameters)
     # Names with dots ("Person.Gender") are names only where they are parameters; elsewhere
     # the same text is a path, so they join the known names just inside the body.
@@ -120,10 +139,12 @@ def make_function(definition: FunctionDefinition, name: str, scope: Mapping[str,
                 frame.warn(f"argument '{parameter.name}' of '{name}': {coerced.problem}")
             local[parameter.name] = coerced.value
         value = evaluate_expression(definition.body, local, inner, name)
-        coerced = coerce(value, definition.type_ref, frame.resolve)
-        if coerced.problem:
-            frame.warn(f"result of '{name}': {coerced.problem}")
-        return coerced.value
+        for type_ref in (definition.type_ref, declared_type):
+            coerced = coerce(value, type_ref, frame.resolve)
+            if coerced.problem:
+                frame.warn(f"result of '{name}': {coerced.problem}")
+            value = coerced.value
+        return value
 
     return feel_bridge.make_function(name, parameters, body)
 

@@ -28,7 +28,7 @@ from civicflow.dmn.model import (
 from civicflow.dmn.names import model_names
 from civicflow.dmn.parse import DmnModel
 from civicflow.dmn.results import DecisionOutcome, DecisionResult
-from civicflow.dmn.types import TypeResolver, coerce, resolver_for
+from civicflow.dmn.types import TypeResolver, coerce, resolver_for, result_type
 
 Key = tuple[str, str]
 _MAX_DEPTH = 200
@@ -206,7 +206,8 @@ class Session:
             logic = element.logic or FunctionDefinition(element.id, (), None)
             bkm_frame = Frame(self.resolver(definitions), frame.names, frame.warnings,
                               frame.matched)
-            function = make_function(logic, element.name, scope, bkm_frame)
+            function = make_function(logic, element.name, scope, bkm_frame,
+                                     result_type(element.type_ref, bkm_frame.resolve))
             made[key] = function
             for ref in element.required_knowledge:
                 found = self._element(ref)
@@ -268,7 +269,9 @@ class Session:
         value: Any = results
         if len(service.output_decisions) == 1:
             value = next(iter(results.values()), None)
-        coerced_result = coerce(value, service.type_ref, resolve)
+        coerced_result = coerce(value, result_type(service.type_ref, resolve), resolve)
+        if coerced_result.problem:
+            frame.warn(f"result of decision service '{service.name}': {coerced_result.problem}")
         return coerced_result.value
 
 

@@ -226,6 +226,7 @@ class ItemDefinition:
     allowed_values: str | None = None  #: unary tests every value must satisfy
     type_constraint: str | None = None  #: DMN 1.5 typeConstraint, applied like allowedValues
     function_item: bool = False
+    function_output: str | None = None  #: a function item's outputTypeRef
 
 
 # ----------------------------------------------------------------------------- DRG elements

@@ -23,6 +23,7 @@ from civicflow.dmn.model import (
 from civicflow.dmn.parse_expressions import ExpressionReader
 from civicflow.dmn.xmlnames import (
     DMN_NAMESPACES,
+    TYPE_ALIASES,
     child,
     children,
     local,
@@ -131,6 +132,13 @@ def _read_definitions(root: etree._Element, source: str) -> Definitions:
     return reader.read(root, version)
 
 
+def _output_type(function_item: etree._Element | None) -> str | None:
+    if function_item is None:
+        return None
+    found = function_item.get("outputTypeRef")
+    return TYPE_ALIASES.get(found, found) if found else None
+
+
 class _DefinitionsReader:
     def __init__(self, ns: str, source: str, model_namespace: str) -> None:
         self.ns = ns
@@ -189,6 +197,7 @@ class _DefinitionsReader:
     def _item(self, element: etree._Element) -> ItemDefinition:
         allowed = text_of(child(element, "allowedValues", self.ns), self.ns)
         constraint = text_of(child(element, "typeConstraint", self.ns), self.ns)
+        function_item = child(element, "functionItem", self.ns)
         return ItemDefinition(
             name=required(element, "name", self.source),
             type_ref=type_ref(element, self.ns),
@@ -196,7 +205,8 @@ class _DefinitionsReader:
             components=tuple(self._item(e) for e in children(element, "itemComponent", self.ns)),
             allowed_values=allowed,
             type_constraint=constraint,
-            function_item=child(element, "functionItem", self.ns) is not None,
+            function_item=function_item is not None,
+            function_output=_output_type(function_item),
         )
 
     def _decision(self, element: etree._Element) -> Decision:

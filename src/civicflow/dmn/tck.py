@@ -174,9 +174,14 @@ def _run_case(label: str, model: DmnModel, case: TestCase) -> list[ResultOutcome
     session = Session(model, inputs, imported)
     for result in case.results:
         try:
-            decided = session.decide(result.name)
+            if result.type == "decisionService":  # the result node names the service itself
+                decided = invoke_decision_service(model, result.name, inputs)
+                warnings = decided.warnings
+            else:
+                decided = session.decide(result.name)
+                warnings = decided.outcome.warnings
             outcomes.append(_verdict(label, case, result.name, result.expected, decided.value,
-                                     decided.outcome.warnings, ""))
+                                     warnings, ""))
         except Exception as exc:  # a crash is a failed result, never the end of the run
             outcomes.append(_verdict(label, case, result.name, result.expected, None, (),
                                      f"{type(exc).__name__}: {exc}"))

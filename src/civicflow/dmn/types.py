@@ -68,6 +68,16 @@ def coerce(value: Any, type_ref: str | None, resolve: TypeResolver) -> Coerced:
     return Coerced(None, f"{_describe(value)} does not conform to type '{type_ref}'")
 
 
+def result_type(type_ref: str | None, resolve: TypeResolver) -> str | None:
+    """The type a function's result must have: a function item's output type, else as is."""
+    if type_ref is None:
+        return None
+    item = resolve(type_ref)
+    if item is not None and item.function_item:
+        return item.function_output
+    return type_ref
+
+
 def _is_collection(type_ref: str, resolve: TypeResolver) -> bool:
     if type_ref == "list" or type_ref.startswith("list<"):
         return True

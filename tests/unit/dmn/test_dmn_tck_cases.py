@@ -80,3 +80,36 @@ def test_a_missing_model_fails_its_results_without_stopping_the_run(tmp_path: Pa
     report = run([tmp_path])
     assert report.failed == 1
     assert "model not loaded" in report.outcomes[0].note
+
+
+SERVICE_MODEL = """<definitions xmlns="https://www.omg.org/spec/DMN/20230324/MODEL/" id="s"
+  name="S" namespace="http://s">
+  <inputData id="n" name="Name"><variable name="Name" typeRef="string"/></inputData>
+  <decision id="g" name="Greeting"><variable name="Greeting"/>
+    <informationRequirement><requiredInput href="#n"/></informationRequirement>
+    <literalExpression><text>"Hello " + Name</text></literalExpression></decision>
+  <decisionService id="ds" name="Greeter"><variable name="Greeter"/>
+    <outputDecision href="#g"/><inputData href="#n"/></decisionService>
+</definitions>"""
+
+SERVICE_CASES = """<testCases xmlns="http://www.omg.org/spec/DMN/20160719/testcase"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <modelName>s.dmn</modelName>
+  <testCase id="by-case" invocableName="Greeter" type="decisionService">
+    <inputNode name="Name"><value xsi:type="xsd:string">Ada</value></inputNode>
+    <resultNode name="Greeting"><expected><value xsi:type="xsd:string">Hello Ada</value>
+    </expected></resultNode>
+  </testCase>
+  <testCase id="by-node">
+    <inputNode name="Name"><value xsi:type="xsd:string">Bo</value></inputNode>
+    <resultNode name="Greeter" type="decisionService"><expected>
+      <value xsi:type="xsd:string">Hello Bo</value></expected></resultNode>
+  </testCase>
+</testCases>"""
+
+
+def test_decision_services_are_invoked_by_test_case_or_by_result_node(tmp_path: Path) -> None:
+    (tmp_path / "s.dmn").write_text(SERVICE_MODEL)
+    (tmp_path / "s-test-01.xml").write_text(SERVICE_CASES)
+    report = run([tmp_path])
+    assert report.summary() == "2 passed, 0 failed", report.outcomes

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from civicflow.dmn.evaluate import evaluate_decision
+from civicflow.dmn.evaluate import evaluate_decision, invoke_decision_service
 from civicflow.dmn.parse import model_from_bytes
 
 Builder = Callable[..., bytes]
@@ -86,3 +86,57 @@ def test_decision_result_of_the_wrong_type_becomes_null() -> None:
                                {"X": "a"})
     assert result.value is None
     assert result.warnings
+
+
+COERCION = f"""<definitions xmlns="{NS}" id="c" name="Coercion" namespace="http://c">
+  <itemDefinition name="tNumbers" isCollection="true"><typeRef>number</typeRef></itemDefinition>
+  <itemDefinition name="tPair"><itemComponent name="a"><typeRef>number</typeRef>
+    </itemComponent></itemDefinition>
+  <itemDefinition name="tTextService"><functionItem outputTypeRef="string"/></itemDefinition>
+  <businessKnowledgeModel id="k" name="has pair"><variable name="has pair"/>
+    <encapsulatedLogic><formalParameter name="p" typeRef="tPair"/>
+      <literalExpression><text>p != null</text></literalExpression></encapsulatedLogic>
+  </businessKnowledgeModel>
+  <businessKnowledgeModel id="w" name="wrap"><variable name="wrap"/>
+    <encapsulatedLogic><formalParameter name="x"/>
+      <literalExpression><text>[x]</text></literalExpression></encapsulatedLogic>
+  </businessKnowledgeModel>
+  <decision id="lit" name="literal"><variable name="literal"/>
+    <literalExpression typeRef="tNumbers"><text>10</text></literalExpression></decision>
+  <decision id="bad" name="bad literal"><variable name="bad literal"/>
+    <literalExpression typeRef="number"><text>"ten"</text></literalExpression></decision>
+  <decision id="arg" name="bad argument"><variable name="bad argument"/>
+    <knowledgeRequirement><requiredKnowledge href="#k"/></knowledgeRequirement>
+    <literalExpression><text>has pair({{a: "x"}})</text></literalExpression></decision>
+  <decision id="inv" name="typed invocation"><variable name="typed invocation"/>
+    <knowledgeRequirement><requiredKnowledge href="#w"/></knowledgeRequirement>
+    <invocation typeRef="number"><literalExpression><text>wrap</text></literalExpression>
+      <binding><parameter name="x"/><literalExpression><text>7</text></literalExpression>
+      </binding></invocation></decision>
+  <decisionService id="s" name="text service"><variable name="text service"
+    typeRef="tTextService"/><outputDecision href="#n"/></decisionService>
+  <decision id="n" name="number"><variable name="number"/>
+    <literalExpression><text>1000</text></literalExpression></decision>
+</definitions>""".encode()
+
+
+def test_an_expressions_own_typeref_converts_its_value() -> None:
+    model = model_from_bytes(COERCION)
+    assert evaluate_decision(model, "literal", {}).value == [Decimal(10)]
+    assert evaluate_decision(model, "bad literal", {}).value is None
+
+
+def test_a_nonconforming_argument_reaches_the_knowledge_model_as_null() -> None:
+    result = evaluate_decision(model_from_bytes(COERCION), "bad argument", {})
+    assert result.value is False
+    assert any("'p'" in w for w in result.warnings)
+
+
+def test_an_invocation_typeref_unwraps_a_singleton_list() -> None:
+    assert evaluate_decision(model_from_bytes(COERCION), "typed invocation", {}).value == 7
+
+
+def test_a_service_typed_by_a_function_item_checks_its_output_type() -> None:
+    result = invoke_decision_service(model_from_bytes(COERCION), "text service", {})
+    assert result.value is None
+    assert result.outcome_of("number") is not None
