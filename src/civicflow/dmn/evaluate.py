@@ -157,16 +157,42 @@ class Session:
         key = (definitions.namespace, item.id)
         if key in self.values:
             return self.values[key]
-        source = self.imported_inputs.get(definitions.namespace)
-        if source is not None and item.name in source:
-            raw = source[item.name]
-        else:
-            raw = self.inputs.get(item.name)
+        raw = self._given(definitions, item.name)
         coerced = coerce(raw, item.type_ref, frame.resolve)
         if coerced.problem:
             frame.warn(f"input '{item.name}': {coerced.problem}")
         self.values[key] = coerced.value
         return coerced.value
+
+    def _given(self, definitions: Definitions, name: str) -> Any:
+        """An input's value: by namespace, else nested under import names as FEEL sees it
+        (``{"Model B": {"Person name": ...}}``), else by plain name."""
+        source = self.imported_inputs.get(definitions.namespace)
+        if source is not None and name in source:
+            return source[name]
+        if definitions.namespace != self.model.main.namespace:
+            nested: Any = self.inputs
+            for import_name in self._import_path(definitions.namespace):
+                nested = nested.get(import_name) if isinstance(nested, Mapping) else None
+            if isinstance(nested, Mapping) and name in nested:
+                return nested[name]
+        return self.inputs.get(name)
+
+    def _import_path(self, namespace: str) -> list[str]:
+        """Import names leading from the main model to ``namespace`` (breadth first)."""
+        paths: dict[str, list[str]] = {self.model.main.namespace: []}
+        queue = [self.model.main]
+        while queue:
+            current = queue.pop(0)
+            for item in current.imports:
+                target = self.model.by_namespace(item.namespace)
+                if target is None or item.namespace in paths:
+                    continue
+                paths[item.namespace] = [*paths[current.namespace], item.name]
+                if item.namespace == namespace:
+                    return paths[namespace]
+                queue.append(target)
+        return paths.get(namespace, [])
 
     def scope_for(self, definitions: Definitions, information: tuple[Reference, ...],
                   knowledge: tuple[Reference, ...], frame: Frame) -> dict[str, Any]:

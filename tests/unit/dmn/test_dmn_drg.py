@@ -130,7 +130,8 @@ def test_a_cycle_in_the_requirements_gives_null_with_a_warning_not_a_crash() -> 
     assert result.value is None
 
 
-def test_imported_models_are_found_beside_the_importing_file(tmp_path: Path) -> None:
+def _write_letter_models(tmp_path: Path) -> Path:
+    """A 'Letter' model importing a 'Greeting' model from the same folder; returns its path."""
     (tmp_path / "greeting.dmn").write_text(f"""<definitions xmlns="{NS}" id="g" name="Greeting"
       namespace="http://city/greeting">
       <inputData id="name" name="Person Name"><variable name="Person Name"
@@ -149,7 +150,11 @@ def test_imported_models_are_found_beside_the_importing_file(tmp_path: Path) -> 
         </informationRequirement>
         <literalExpression><text>Greeting Model.Greet + "!"</text></literalExpression>
       </decision></definitions>""")
-    model = load_model(main)
+    return main
+
+
+def test_imported_models_are_found_beside_the_importing_file(tmp_path: Path) -> None:
+    model = load_model(_write_letter_models(tmp_path))
     result = evaluate_decision(model, "Letter", {},
                                imported_inputs={"http://city/greeting": {"Person Name": "Ada"}})
     assert result.value == "Hello Ada!"
@@ -163,3 +168,9 @@ def test_a_runaway_loop_stops_with_an_error_naming_the_decision() -> None:
         </literalExpression></decision></definitions>"""
     with pytest.raises(DmnEvaluationError, match="Decision 'Loop'"):
         evaluate_decision(model_from_bytes(data.encode()), "Loop", {})
+
+
+def test_imported_inputs_can_be_nested_under_the_import_name(tmp_path: Path) -> None:
+    model = load_model(_write_letter_models(tmp_path))
+    result = evaluate_decision(model, "Letter", {"Greeting Model": {"Person Name": "Grace"}})
+    assert result.value == "Hello Grace!"
