@@ -10,9 +10,9 @@ from typing import Any
 
 from lark import Token
 
-from civicflow.feel.compile_tests import Test, any_of
+from civicflow.feel.compile_tests import Test
 from civicflow.feel.compiler import Compiler, Fn
-from civicflow.feel.errors import FeelEvaluationLimitError, FeelWarning
+from civicflow.feel.errors import FeelEvaluationLimitError, FeelSyntaxError, FeelWarning, Position
 from civicflow.feel.lexer import tokenize
 from civicflow.feel.parser import parse_tokens
 from civicflow.feel.scope import Run, Scope
@@ -77,16 +77,19 @@ class CompiledUnaryTests:
         """Whether ``input_value`` satisfies the tests (``?`` is bound to it)."""
         if self.any_value:
             return True
-        run = Run(warnings, clock=clock)
-        scope = Scope(context if context is not None else {}, None, run)
+        scope = Scope(context if context is not None else {}, None, Run(warnings, clock=clock))
         value = from_python(input_value) if type(input_value) in (int, float) else input_value
+        saw_null = False
         try:
-            result = any_of(t(value, scope) for t in self._tests)
+            for test in self._tests:
+                result = test(value, scope)
+                if result is True:
+                    return not self.negated
+                if result is None:
+                    saw_null = True
         except RecursionError:
             raise _too_deep() from None
-        if self.negated:
-            return result is False
-        return result is True
+        return self.negated and not saw_null
 
 
 def compile_expression(
@@ -100,7 +103,10 @@ def compile_expression(
 def _compile_expression(text: str, known_names: frozenset[str]) -> CompiledExpression:
     tokens = tokenize(text, known_names)
     tree, uses_q = parse_tokens(text, tokens, "start")
-    fn: Fn = Compiler(uses_q).transform(tree)
+    try:
+        fn: Fn = Compiler(uses_q, known_names | _declared(tokens)).transform(tree)
+    except RecursionError:
+        raise _too_nested(text) from None
     return CompiledExpression(text, known_names, fn)
 
 
@@ -120,8 +126,32 @@ def _compile_unary_tests(text: str, known_names: frozenset[str]) -> CompiledUnar
     if negated:
         tokens = tokens[2:-1]
     tree, uses_q = parse_tokens(text, tokens, "tests")
-    tests: list[Test] = Compiler(uses_q).transform(tree)
+    try:
+        tests: list[Test] = Compiler(uses_q, known_names | _declared(tokens)).transform(tree)
+    except RecursionError:
+        raise _too_nested(text) from None
     return CompiledUnaryTests(text, known_names, tuple(tests), negated=negated)
+
+
+def _too_nested(text: str) -> FeelSyntaxError:
+    expected = ("a shorter or flatter expression",)
+    return FeelSyntaxError(text, Position.at(text, 0), expected, "nesting too deep to compile")
+
+
+def _declared(tokens: list[Token]) -> frozenset[str]:
+    """Names the expression itself binds (context keys, loop variables, parameters)."""
+    names = set()
+    in_params = False
+    for i, tok in enumerate(tokens):
+        if tok.type == "FUNCTION":
+            in_params = True
+        elif tok.type == "RPAR":
+            in_params = False
+        elif tok.type == "NAME" and (
+            in_params or (i + 1 < len(tokens) and tokens[i + 1].type in ("COLON", "IN"))
+        ):
+            names.add(str(tok.value))
+    return frozenset(names)
 
 
 def _is_negation(tokens: list[Token]) -> bool:

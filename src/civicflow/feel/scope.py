@@ -57,14 +57,5 @@ class Scope:
         self.parent = parent
         self.run = run
 
-    def lookup(self, name: str) -> Any:
-        scope: Scope | None = self
-        while scope is not None:
-            value = scope.vars.get(name, MISSING)
-            if value is not MISSING:
-                return value
-            scope = scope.parent
-        return MISSING
-
     def child(self, variables: Mapping[str, Any]) -> Scope:
         return Scope(variables, self, self.run)
