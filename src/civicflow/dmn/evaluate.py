@@ -8,6 +8,7 @@ value with an audit: every decision evaluated, the rules each table matched, and
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from civicflow import feel
@@ -30,7 +31,7 @@ from civicflow.dmn.parse import DmnModel
 from civicflow.dmn.results import DecisionOutcome, DecisionResult
 from civicflow.dmn.types import TypeResolver, coerce, resolver_for, result_type
 
-Key = tuple[str, str]
+Key = tuple[tuple[str, ...], str]
 _MAX_DEPTH = 200
 
 
@@ -59,7 +60,7 @@ def invoke_decision_service(model: DmnModel, service: str,
             f"The model '{definitions.name}' has no decision service '{service}'. Its decision"
             f" services are: {_names(definitions.decision_services)}."
         )
-    value = session.run_service(definitions, found, dict(arguments or {}), by_name=True)
+    value = session.run_service(session.main, found, dict(arguments or {}))
     return DecisionResult(found.name, value, tuple(session.outcomes))
 
 
@@ -72,6 +73,20 @@ def _find(items: tuple[Any, ...], wanted: str) -> Any:
 
 def _names(items: tuple[Any, ...]) -> str:
     return ", ".join(repr(i.name) for i in items) or "(none)"
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One use of a model file: the main model has path (), a model imported as ``i`` by it
+    has ("i",), and so on. A file imported along two paths is two instances with their own
+    inputs (TCK 0086a)."""
+
+    definitions: Definitions
+    path: tuple[str, ...] = ()
+
+    def key(self, element_id: str) -> Key:
+        """The memo key of an element of this instance."""
+        return (self.path, element_id)
 
 
 class Session:
@@ -87,7 +102,8 @@ class Session:
         self.outcomes: list[DecisionOutcome] = []
         self.names = model_names(model) | _input_names(inputs)
         self._active: set[Key] = set()
-        self._resolvers: dict[str, TypeResolver] = {}
+        self._resolvers: dict[int, TypeResolver] = {}
+        self.main = Instance(model.main)
 
     def decide(self, decision: str) -> DecisionResult:
         """Evaluate a decision of the main model by name or id."""
@@ -98,7 +114,7 @@ class Session:
                 f"The model '{definitions.name}' has no decision '{decision}'. Its decisions are:"
                 f" {_names(definitions.decisions)}."
             )
-        value = self.decision_value(definitions, found)
+        value = self.decision_value(self.main, found)
         ordered = [o for o in self.outcomes if o.decision_id != found.id
                    or o.namespace != definitions.namespace]
         own = [o for o in self.outcomes if o.decision_id == found.id
@@ -108,32 +124,43 @@ class Session:
     # ------------------------------------------------------------------ DRG elements
 
     def resolver(self, definitions: Definitions) -> TypeResolver:
-        """Type lookup for ``definitions`` (cached per namespace)."""
-        found = self._resolvers.get(definitions.namespace)
+        """Type lookup for ``definitions`` (cached per file)."""
+        found = self._resolvers.get(id(definitions))
         if found is None:
-            found = resolver_for(definitions, self.model.by_namespace)
-            self._resolvers[definitions.namespace] = found
+            found = resolver_for(definitions, self.model.import_target)
+            self._resolvers[id(definitions)] = found
         return found
 
-    def _element(self, ref: Reference) -> tuple[Definitions, DrgElement] | None:
-        definitions = self.model.by_namespace(ref.namespace)
-        if definitions is None:
-            return None
-        element = definitions.element(ref.id)
-        return (definitions, element) if element is not None else None
+    def _element(self, instance: Instance, ref: Reference) -> tuple[Instance, DrgElement] | None:
+        """The element a requirement of ``instance`` points to, and the instance it lives in:
+        the model itself, or the model its import with that namespace resolved to."""
+        definitions = instance.definitions
+        if ref.namespace == definitions.namespace:
+            element = definitions.element(ref.id)
+            if element is not None:
+                return instance, element
+        for item in definitions.imports:
+            if item.namespace != ref.namespace:
+                continue
+            target = self.model.import_target(definitions, item.name)
+            element = target.element(ref.id) if target is not None else None
+            if target is not None and element is not None:
+                return Instance(target, (*instance.path, item.name)), element
+        return None
 
-    def decision_value(self, definitions: Definitions, decision: Decision) -> Any:
+    def decision_value(self, instance: Instance, decision: Decision) -> Any:
         """The value of ``decision``, evaluating its requirements first (memoised)."""
-        key = (definitions.namespace, decision.id)
+        key = instance.key(decision.id)
         if key in self.values:
             return self.values[key]
+        definitions = instance.definitions
         frame = Frame(self.resolver(definitions), self.names)
         if key in self._active or len(self._active) > _MAX_DEPTH:
             frame.warn(f"decision '{decision.name}' requires itself (a cycle in the DRG)")
             return None
         self._active.add(key)
         try:
-            scope = self.scope_for(definitions, decision.required_inputs
+            scope = self.scope_for(instance, decision.required_inputs
                                    + decision.required_decisions, decision.required_knowledge,
                                    frame)
             try:
@@ -152,54 +179,43 @@ class Session:
                                              definitions.namespace))
         return coerced.value
 
-    def input_value(self, definitions: Definitions, item: InputData, frame: Frame) -> Any:
+    def input_value(self, instance: Instance, item: InputData, frame: Frame) -> Any:
         """The given value of an input data element, converted to its declared type."""
-        key = (definitions.namespace, item.id)
+        key = instance.key(item.id)
         if key in self.values:
             return self.values[key]
-        raw = self._given(definitions, item.name)
+        raw = self._given(instance, item.name)
         coerced = coerce(raw, item.type_ref, frame.resolve)
         if coerced.problem:
             frame.warn(f"input '{item.name}': {coerced.problem}")
         self.values[key] = coerced.value
         return coerced.value
 
-    def _given(self, definitions: Definitions, name: str) -> Any:
-        """An input's value: by namespace, else nested under import names as FEEL sees it
-        (``{"Model B": {"Person name": ...}}``), else by plain name."""
-        source = self.imported_inputs.get(definitions.namespace)
+    def _given(self, instance: Instance, name: str) -> Any:
+        """An input's value. For the main model: by name. For an imported instance: by its
+        namespace (``imported_inputs``), by dotted import path (``"i.i.input_001"``), or
+        nested under the import names as FEEL sees them (``{"Model B": {"name": ...}}``)."""
+        if not instance.path:
+            return self.inputs.get(name)
+        source = self.imported_inputs.get(instance.definitions.namespace)
         if source is not None and name in source:
             return source[name]
-        if definitions.namespace != self.model.main.namespace:
-            nested: Any = self.inputs
-            for import_name in self._import_path(definitions.namespace):
-                nested = nested.get(import_name) if isinstance(nested, Mapping) else None
-            if isinstance(nested, Mapping) and name in nested:
-                return nested[name]
-        return self.inputs.get(name)
+        dotted = ".".join((*instance.path, name))
+        if dotted in self.inputs:
+            return self.inputs[dotted]
+        nested: Any = self.inputs
+        for import_name in instance.path:
+            nested = nested.get(import_name) if isinstance(nested, Mapping) else None
+        if isinstance(nested, Mapping):
+            return nested.get(name)
+        return None
 
-    def _import_path(self, namespace: str) -> list[str]:
-        """Import names leading from the main model to ``namespace`` (breadth first)."""
-        paths: dict[str, list[str]] = {self.model.main.namespace: []}
-        queue = [self.model.main]
-        while queue:
-            current = queue.pop(0)
-            for item in current.imports:
-                target = self.model.by_namespace(item.namespace)
-                if target is None or item.namespace in paths:
-                    continue
-                paths[item.namespace] = [*paths[current.namespace], item.name]
-                if item.namespace == namespace:
-                    return paths[namespace]
-                queue.append(target)
-        return paths.get(namespace, [])
-
-    def scope_for(self, definitions: Definitions, information: tuple[Reference, ...],
+    def scope_for(self, instance: Instance, information: tuple[Reference, ...],
                   knowledge: tuple[Reference, ...], frame: Frame) -> dict[str, Any]:
         """The names a decision (or knowledge model) sees: exactly what it requires."""
         scope: dict[str, Any] = {}
         for ref in information:
-            found = self._element(ref)
+            found = self._element(instance, ref)
             if found is None:
                 frame.warn(f"requirement {ref.namespace}#{ref.id} is not in the model")
                 continue
@@ -209,68 +225,67 @@ class Session:
                 value = self.input_value(owner, element, frame)
             elif isinstance(element, Decision):
                 value = self.decision_value(owner, element)
-            _put(scope, definitions, owner, element.name, value)
+            _put(scope, instance, owner, element.name, value)
         functions: dict[Key, Any] = {}
         for ref in knowledge:
-            found = self._element(ref)
+            found = self._element(instance, ref)
             if found is None:
                 frame.warn(f"knowledge requirement {ref.namespace}#{ref.id} is not in the model")
                 continue
             owner, element = found
-            _put(scope, definitions, owner, element.name,
+            _put(scope, instance, owner, element.name,
                  self.function_for(owner, element, frame, functions))
         return scope
 
-    def function_for(self, definitions: Definitions, element: DrgElement, frame: Frame,
+    def function_for(self, instance: Instance, element: DrgElement, frame: Frame,
                      made: dict[Key, Any]) -> Any:
         """A FEEL function for a business knowledge model or decision service."""
-        key = (definitions.namespace, element.id)
+        key = instance.key(element.id)
         if key in made:
             return made[key]
         if isinstance(element, BusinessKnowledgeModel):
             scope: dict[str, Any] = {}
             logic = element.logic or FunctionDefinition(element.id, (), None)
-            bkm_frame = Frame(self.resolver(definitions), frame.names, frame.warnings,
+            bkm_frame = Frame(self.resolver(instance.definitions), frame.names, frame.warnings,
                               frame.matched)
             function = make_function(logic, element.name, scope, bkm_frame,
                                      result_type(element.type_ref, bkm_frame.resolve))
             made[key] = function
             for ref in element.required_knowledge:
-                found = self._element(ref)
+                found = self._element(instance, ref)
                 if found is not None:
                     owner, inner = found
-                    _put(scope, definitions, owner, inner.name,
+                    _put(scope, instance, owner, inner.name,
                          self.function_for(owner, inner, frame, made))
             return function
         if isinstance(element, DecisionService):
-            parameters = tuple(self._parameter_names(element))
+            service = element
+            parameters = tuple(self._parameter_names(instance, service))
 
             def body(arguments: dict[str, Any]) -> Any:
-                return self.run_service(definitions, element, arguments, by_name=True,
-                                        frame=frame)
+                return self.run_service(instance, service, arguments, frame=frame)
 
-            function = feel_bridge.make_function(element.name, parameters, body)
+            function = feel_bridge.make_function(service.name, parameters, body)
             made[key] = function
             return function
         frame.warn(f"'{element.name}' is not a business knowledge model or decision service")
         return None
 
-    def _parameter_names(self, service: DecisionService) -> list[str]:
+    def _parameter_names(self, instance: Instance, service: DecisionService) -> list[str]:
         names = []
         for ref in service.input_data + service.input_decisions:
-            found = self._element(ref)
+            found = self._element(instance, ref)
             names.append(found[1].name if found is not None else ref.id)
         return names
 
-    def run_service(self, definitions: Definitions, service: DecisionService,
-                    arguments: dict[str, Any], *, by_name: bool,
-                    frame: Frame | None = None) -> Any:
-        """Evaluate a decision service's outputs with its parameters as inputs."""
-        frame = frame or Frame(self.resolver(definitions), self.names)
+    def run_service(self, instance: Instance, service: DecisionService,
+                    arguments: dict[str, Any], frame: Frame | None = None) -> Any:
+        """Evaluate a decision service's outputs with its parameters (by name) as inputs."""
+        resolve = self.resolver(instance.definitions)
+        frame = frame or Frame(resolve, self.names)
         overrides: dict[Key, Any] = {}
-        resolve = self.resolver(definitions)
         for ref in service.input_data + service.input_decisions:
-            found = self._element(ref)
+            found = self._element(instance, ref)
             if found is None:
                 continue
             owner, element = found
@@ -280,17 +295,16 @@ class Session:
                 frame.warn(f"parameter '{element.name}' of decision service '{service.name}':"
                            f" {coerced.problem}; the service is not invoked")
                 return None
-            overrides[(owner.namespace, element.id)] = coerced.value
+            overrides[owner.key(element.id)] = coerced.value
         inner = Session(self.model, self.inputs, self.imported_inputs, overrides)
         results: dict[str, Any] = {}
         for ref in service.output_decisions:
-            found = self._element(ref)
+            found = self._element(instance, ref)
             decision = found[1] if found is not None else None
             if found is None or not isinstance(decision, Decision):
                 frame.warn(f"output decision {ref.id} of '{service.name}' is not in the model")
                 continue
-            owner = found[0]
-            results[decision.name] = inner.decision_value(owner, decision)
+            results[decision.name] = inner.decision_value(found[0], decision)
         self.outcomes.extend(inner.outcomes)
         value: Any = results
         if len(service.output_decisions) == 1:
@@ -301,19 +315,16 @@ class Session:
         return coerced_result.value
 
 
-def _put(scope: dict[str, Any], definitions: Definitions, owner: Definitions, name: str,
+def _put(scope: dict[str, Any], instance: Instance, owner: Instance, name: str,
          value: Any) -> None:
     """Place ``name`` in ``scope``; elements of imported models go under the import's name."""
-    if owner.namespace == definitions.namespace:
+    if owner.path == instance.path:
         scope[name] = value
         return
-    for item in definitions.imports:
-        if item.namespace == owner.namespace:
-            inner = scope.setdefault(item.name, {})
-            if isinstance(inner, dict):
-                inner[name] = value
-            return
-    scope[name] = value
+    import_name = owner.path[len(instance.path)]
+    inner = scope.setdefault(import_name, {})
+    if isinstance(inner, dict):
+        inner[name] = value
 
 
 def _input_names(inputs: Mapping[str, Any]) -> frozenset[str]:
@@ -322,7 +333,8 @@ def _input_names(inputs: Mapping[str, Any]) -> frozenset[str]:
     while stack and len(names) < 10_000:
         current = stack.pop()
         if isinstance(current, Mapping):
-            names.update(k for k in current if isinstance(k, str))
+            # dotted keys address imported inputs ("i.input_001"); in FEEL they are paths
+            names.update(k for k in current if isinstance(k, str) and "." not in k)
             stack.extend(current.values())
         elif isinstance(current, list):
             stack.extend(current)

@@ -24,7 +24,7 @@ _CONVERSIONS = {
 
 def inputs_from_json(model: DmnModel, data: Mapping[str, Any]) -> dict[str, Any]:
     """FEEL values for JSON ``data`` keyed by input data name, converting temporal strings."""
-    resolve = resolver_for(model.main, model.by_namespace)
+    resolve = resolver_for(model.main, model.import_target)
     declared = {item.name: item.type_ref for item in model.main.input_data}
     converted: dict[str, Any] = {}
     for name, raw in data.items():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,18 +35,43 @@ from civicflow.dmn.xmlsafe import parse_file, parse_xml
 
 
 @dataclass(frozen=True)
+class ImportLink:
+    """Import ``name`` of the file ``importer`` resolved to the file ``target`` (sources)."""
+
+    importer: str
+    name: str
+    target: str
+
+
+@dataclass(frozen=True)
 class DmnModel:
-    """A model ready to evaluate: the main definitions and every model it imports."""
+    """A model ready to evaluate: the main definitions, the files it imports, and which
+    import of which file resolved to which file (namespaces alone need not be unique)."""
 
     main: Definitions
     imported: tuple[Definitions, ...] = ()
+    links: tuple[ImportLink, ...] = ()
 
-    def by_namespace(self, ns: str) -> Definitions | None:
-        """The definitions whose namespace is ``ns`` (the main one included), or None."""
-        if ns == self.main.namespace:
-            return self.main
-        for item in self.imported:
-            if item.namespace == ns:
+    def all_definitions(self) -> tuple[Definitions, ...]:
+        """The main definitions followed by every imported file."""
+        return (self.main, *self.imported)
+
+    def import_target(self, importer: Definitions, name: str) -> Definitions | None:
+        """The definitions that ``importer``'s import ``name`` resolved to, or None."""
+        for link in self.links:
+            if link.importer == importer.source and link.name == name:
+                for item in self.all_definitions():
+                    if item.source == link.target:
+                        return item
+        for declared in importer.imports:  # models assembled in memory: match by namespace
+            if declared.name == name:
+                return self.by_namespace(declared.namespace, exclude=importer)
+        return None
+
+    def by_namespace(self, ns: str, exclude: Definitions | None = None) -> Definitions | None:
+        """The first definitions whose namespace is ``ns`` (the main one first), or None."""
+        for item in self.all_definitions():
+            if item.namespace == ns and item is not exclude:
                 return item
         return None
 
@@ -63,61 +87,63 @@ def load_definitions(path: Path) -> Definitions:
 
 
 def load_model(path: Path | str) -> DmnModel:
-    """Load a DMN file and, recursively, the models it imports from the same folder."""
+    """Load a DMN file and, recursively, the models it imports.
+
+    An import is found by its ``locationURI`` relative to the importing file, else by its
+    namespace among the ``.dmn`` files of the same folder.
+    """
     path = Path(path)
     main = load_definitions(path)
-    return DmnModel(main, tuple(_resolve_imports(main, path.parent)))
+    files: dict[str, Definitions] = {str(path): main}
+    links: list[ImportLink] = []
+    pending = [(path, main)]
+    while pending:
+        current_path, current = pending.pop()
+        for item in current.imports:
+            if "DMN" not in item.import_type.upper():
+                continue
+            target = _find_import(current_path, current, item.name, item.namespace,
+                                  item.location)
+            links.append(ImportLink(str(current_path), item.name, str(target)))
+            if str(target) not in files:
+                files[str(target)] = load_definitions(target)
+                pending.append((target, files[str(target)]))
+    imported = tuple(d for source, d in files.items() if source != str(path))
+    return DmnModel(main, imported, tuple(links))
 
 
 def model_from_bytes(data: bytes, source: str = "<memory>") -> DmnModel:
     """A model from one file's bytes; it may not import other models."""
     main = parse_definitions(data, source)
-    if any(item.import_type.endswith("/MODEL/") or "DMN" in item.import_type
-           for item in main.imports):
+    if any("DMN" in item.import_type.upper() for item in main.imports):
         raise DmnImportError(f"{source}: the model imports other DMN models; load it from a"
                              " file with load_model() so the imports can be found beside it.")
     return DmnModel(main)
 
 
-def _resolve_imports(main: Definitions, folder: Path) -> Iterable[Definitions]:
-    found: dict[str, Definitions] = {main.namespace: main}
-    candidates: dict[str, Definitions] | None = None
-    pending = [main]
-    while pending:
-        current = pending.pop()
-        for item in current.imports:
-            if item.namespace in found or "DMN" not in item.import_type.upper():
-                continue
-            loaded = None
-            if item.location:
-                location = folder / item.location
-                if location.is_file():
-                    loaded = load_definitions(location)
-            if loaded is None or loaded.namespace != item.namespace:
-                if candidates is None:
-                    candidates = _index_folder(folder)
-                loaded = candidates.get(item.namespace)
-            if loaded is None:
-                raise DmnImportError(
-                    f"{current.source}: imports '{item.name}' (namespace {item.namespace}) but no"
-                    f" .dmn file with that namespace is in {folder}; put the imported model"
-                    " beside the importing one."
-                )
-            found[loaded.namespace] = loaded
-            pending.append(loaded)
-    del found[main.namespace]
-    return found.values()
-
-
-def _index_folder(folder: Path) -> dict[str, Definitions]:
-    index: dict[str, Definitions] = {}
+def _find_import(importer_path: Path, importer: Definitions, name: str, ns: str,
+                 location: str | None) -> Path:
+    folder = importer_path.parent
+    if location:
+        candidate = folder / location
+        if candidate.is_file():
+            return candidate
     for candidate in sorted(folder.glob("*.dmn")):
+        if candidate.resolve() == importer_path.resolve():
+            continue
         try:
-            definitions = load_definitions(candidate)
+            if _namespace_of(candidate) == ns:
+                return candidate
         except DmnImportError:
             continue
-        index.setdefault(definitions.namespace, definitions)
-    return index
+    raise DmnImportError(
+        f"{importer.source}: imports '{name}' (namespace {ns}) but no .dmn file with that"
+        f" namespace is in {folder}; put the imported model beside the importing one."
+    )
+
+
+def _namespace_of(path: Path) -> str:
+    return parse_file(path).get("namespace", "")
 
 
 def _read_definitions(root: etree._Element, source: str) -> Definitions:

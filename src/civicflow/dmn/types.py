@@ -34,8 +34,9 @@ class Coerced:
 
 
 def resolver_for(definitions: Definitions,
-                 imported: Callable[[str], Definitions | None]) -> TypeResolver:
-    """A resolver for names in ``definitions``; ``prefix.name`` looks in the imported model."""
+                 imported: Callable[[Definitions, str], Definitions | None]) -> TypeResolver:
+    """A resolver for names in ``definitions``; ``prefix.name`` looks in the model imported
+    as ``prefix`` (``imported(definitions, prefix)``)."""
 
     def resolve(name: str) -> ItemDefinition | None:
         found = definitions.item_definition(name)
@@ -43,11 +44,9 @@ def resolver_for(definitions: Definitions,
             return found
         if "." in name:
             prefix, rest = name.split(".", 1)
-            for item in definitions.imports:
-                if item.name == prefix:
-                    other = imported(item.namespace)
-                    if other is not None:
-                        return other.item_definition(rest)
+            other = imported(definitions, prefix)
+            if other is not None:
+                return resolver_for(other, imported)(rest)
         return None
 
     return resolve

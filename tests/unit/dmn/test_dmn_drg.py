@@ -174,3 +174,37 @@ def test_imported_inputs_can_be_nested_under_the_import_name(tmp_path: Path) -> 
     model = load_model(_write_letter_models(tmp_path))
     result = evaluate_decision(model, "Letter", {"Greeting Model": {"Person Name": "Grace"}})
     assert result.value == "Hello Grace!"
+
+
+def _echo_model(name: str, imports: str = "", requirements: str = "",
+                text: str = "value") -> str:
+    return f"""<definitions xmlns="{NS}" id="{name}" name="{name}" namespace="http://same">
+      {imports}
+      <inputData id="in" name="value"><variable name="value"/></inputData>
+      <decision id="out" name="echo"><variable name="echo" typeRef="string"/>
+        <informationRequirement><requiredInput href="#in"/></informationRequirement>
+        {requirements}<literalExpression><text>{text}</text></literalExpression></decision>
+    </definitions>"""
+
+
+def test_a_file_imported_along_two_paths_is_two_instances_with_their_own_inputs(
+        tmp_path: Path) -> None:
+    # A imports B as "i" and C as "x"; B imports C as "i". All share one namespace attribute,
+    # so imports are told apart by location and import name, as in TCK 0086a.
+    def imp(name: str, ns: str, location: str) -> str:
+        return (f'<import name="{name}" namespace="{ns}" locationURI="{location}"'
+                f' importType="{NS}"/>')
+
+    def need(ns: str) -> str:
+        return (f'<informationRequirement><requiredDecision href="{ns}#out"/>'
+                "</informationRequirement>")
+
+    (tmp_path / "c.dmn").write_text(_echo_model("C"))
+    (tmp_path / "b.dmn").write_text(_echo_model(
+        "B", imp("i", "urn:c", "c.dmn"), need("urn:c"), 'value + " " + i.echo'))
+    (tmp_path / "a.dmn").write_text(_echo_model(
+        "A", imp("i", "urn:b", "b.dmn") + imp("x", "urn:c", "c.dmn"),
+        need("urn:b") + need("urn:c"), 'value + " " + i.echo + ", " + x.echo'))
+    model = load_model(tmp_path / "a.dmn")
+    inputs = {"value": "a", "i.value": "b", "i.i.value": "c", "x.value": "xc"}
+    assert evaluate_decision(model, "echo", inputs).value == "a b c, xc"
