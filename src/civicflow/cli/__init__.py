@@ -43,9 +43,10 @@ def _root(
 
 def _register() -> None:
     """Attach each command module's commands to ``app``."""
-    from civicflow.cli import decide
+    from civicflow.cli import decide, feel
 
     decide.register(app)
+    feel.register(app)
 
 
 _register()

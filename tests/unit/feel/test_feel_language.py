@@ -93,6 +93,11 @@ def test_ranges_in_all_notations() -> None:
         ("{a: 1} instance of context<a: number>", True),
         ("(function(x) x) instance of function<Any>->Any", True),
         ("null instance of number", False),
+        ("null instance of Any", False),
+        ("(function(x) x) instance of function", True),
+        ("1 instance of function", False),
+        ("{a: 1} instance of context", True),
+        ("[1..2] instance of range", True),
     ],
 )
 def test_instance_of(expression: str, expected: bool) -> None:
