@@ -47,15 +47,12 @@ def children(element: etree._Element, name: str, ns: str) -> Iterator[etree._Ele
 
 def child(element: etree._Element, name: str, ns: str) -> etree._Element | None:
     """The first child named ``name`` in ``ns``, or None."""
-    return next(children(element, name, ns), None)
+    return element.find(f"{{{ns}}}{name}")
 
 
 def child_text(element: etree._Element, name: str, ns: str) -> str | None:
-    """The text of the first child named ``name``, or None when absent."""
-    found = child(element, name, ns)
-    if found is None:
-        return None
-    return found.text or ""
+    """The text of the first child named ``name`` ('' when empty), or None when absent."""
+    return element.findtext(f"{{{ns}}}{name}")
 
 
 def text_of(element: etree._Element | None, ns: str) -> str | None:
