@@ -40,13 +40,16 @@ def evaluate_decision(model: DmnModel, decision: str, inputs: Mapping[str, Any] 
                       ) -> DecisionResult:
     """Evaluate ``decision`` (name or id) of the model's main definitions with ``inputs``.
 
-    ``inputs`` maps input data names to FEEL values (use ``civicflow.feel.from_python`` for
-    plain JSON). Inputs of imported models can be given by namespace in ``imported_inputs``.
+    ``inputs`` maps input data names to values: FEEL values, or plain Python ones (ints and
+    floats become decimals, tuples lists; see ``civicflow.feel.from_python``). Inputs of
+    imported models can be given by namespace in ``imported_inputs``.
     Raises ``DecisionNotFoundError`` when the decision does not exist and
     ``DmnEvaluationError`` when FEEL stops a runaway evaluation; every other runtime problem
     becomes a null value plus a warning in the result.
     """
-    return Session(model, inputs or {}, imported_inputs or {}).decide(decision)
+    given = _feel_values(inputs or {})
+    imported = {ns: _feel_values(values) for ns, values in (imported_inputs or {}).items()}
+    return Session(model, given, imported).decide(decision)
 
 
 def invoke_decision_service(model: DmnModel, service: str,
@@ -60,8 +63,13 @@ def invoke_decision_service(model: DmnModel, service: str,
             f"The model '{definitions.name}' has no decision service '{service}'. Its decision"
             f" services are: {_names(definitions.decision_services)}."
         )
-    value = session.run_service(session.main, found, dict(arguments or {}))
+    value = session.run_service(session.main, found, _feel_values(arguments or {}))
     return DecisionResult(found.name, value, tuple(session.outcomes))
+
+
+def _feel_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Plain Python inputs as FEEL values (FEEL values pass through unchanged)."""
+    return {name: feel_bridge.from_python(value) for name, value in values.items()}
 
 
 def _find(items: tuple[Any, ...], wanted: str) -> Any:

@@ -140,3 +140,9 @@ def test_a_service_typed_by_a_function_item_checks_its_output_type() -> None:
     result = invoke_decision_service(model_from_bytes(COERCION), "text service", {})
     assert result.value is None
     assert result.outcome_of("number") is not None
+
+
+def test_plain_python_numbers_are_accepted_as_feel_numbers() -> None:
+    result = evaluate_decision(model_from_bytes(_model("number", "X * 2")), "D", {"X": 1.25})
+    assert result.value == Decimal("2.50")
+    assert result.warnings == ()
