@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from civicflow.feel import to_python
+
 
 @dataclass(frozen=True)
 class MatchedRule:
@@ -37,6 +39,10 @@ class DecisionResult:
     decision_name: str
     value: Any
     outcomes: tuple[DecisionOutcome, ...] = field(default=())
+
+    def python_value(self) -> Any:
+        """The value as plain JSON-friendly Python (for process variables and HTTP)."""
+        return to_python(self.value)
 
     @property
     def outcome(self) -> DecisionOutcome:

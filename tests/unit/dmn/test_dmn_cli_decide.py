@@ -90,3 +90,4 @@ def test_dates_given_as_json_strings_become_feel_dates(tmp_path: Path) -> None:
                                  "--input", '{"Filed On": "2026-01-15"}'])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["value"] == "2026-02-14"
+

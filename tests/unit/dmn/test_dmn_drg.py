@@ -208,3 +208,11 @@ def test_a_file_imported_along_two_paths_is_two_instances_with_their_own_inputs(
     model = load_model(tmp_path / "a.dmn")
     inputs = {"value": "a", "i.value": "b", "i.i.value": "c", "x.value": "xc"}
     assert evaluate_decision(model, "echo", inputs).value == "a b c, xc"
+
+
+def test_a_result_converts_to_plain_python_for_process_variables() -> None:
+    model = load_model(Path(__file__).parent / "data" / "permit_fee.dmn")
+    result = evaluate_decision(model, "Permit Fee",
+                               {"Applicant Age": 16, "Permit Kind": "shop"})
+    assert result.python_value() == 0
+    assert type(result.python_value()) is int
