@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -93,10 +93,18 @@ class CompiledUnaryTests:
 
 
 def compile_expression(
-    text: str, known_names: frozenset[str] | None = None
+    text: str, known_names: Iterable[str] | None = None
 ) -> CompiledExpression:
     """Parse ``text`` once (LRU-cached by text and known names); raises FeelSyntaxError."""
-    return _compile_expression(text, known_names if known_names is not None else _EMPTY)
+    return _compile_expression(text, _names(known_names))
+
+
+def _names(known_names: Iterable[str] | None) -> frozenset[str]:
+    if known_names is None:
+        return _EMPTY
+    if isinstance(known_names, frozenset):
+        return known_names
+    return frozenset(known_names)
 
 
 @lru_cache(maxsize=4096)
@@ -111,10 +119,10 @@ def _compile_expression(text: str, known_names: frozenset[str]) -> CompiledExpre
 
 
 def compile_unary_tests(
-    text: str, known_names: frozenset[str] | None = None
+    text: str, known_names: Iterable[str] | None = None
 ) -> CompiledUnaryTests:
     """Parse decision-table unary tests (``-``, ``not(...)``, comma lists); LRU-cached."""
-    return _compile_unary_tests(text, known_names if known_names is not None else _EMPTY)
+    return _compile_unary_tests(text, _names(known_names))
 
 
 @lru_cache(maxsize=16384)

@@ -131,3 +131,9 @@ def test_native_functions_receive_feel_values_positionally_or_by_name() -> None:
     warnings: list[FeelWarning] = []
     assert evaluate("fee({}, 2)", context, warnings) is None
     assert "fee()" in warnings[0].message
+
+
+def test_known_names_may_be_any_iterable_of_names() -> None:
+    expr = compile_expression("a b + 1", ["a b"])
+    assert expr.evaluate({"a b": Decimal(1)}) == Decimal(2)
+    assert compile_unary_tests("< a b", {"a b"}).matches(Decimal(0), {"a b": Decimal(1)})
