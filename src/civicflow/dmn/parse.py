@@ -149,6 +149,11 @@ def _namespace_of(path: Path) -> str:
 def _read_definitions(root: etree._Element, source: str) -> Definitions:
     ns = namespace(root)
     version = DMN_NAMESPACES.get(ns)
+    if version is None and local(root) == "definitions" and ns == root.get("namespace"):
+        # Some exporters put the elements in the model's own namespace and declare the DMN
+        # namespace only under a prefix (public TCK 0036); read them as that DMN version.
+        version = next((DMN_NAMESPACES[uri] for uri in (root.nsmap or {}).values()
+                        if uri in DMN_NAMESPACES), None)
     if local(root) != "definitions" or version is None:
         raise DmnImportError(
             f"{source}: the root element is <{local(root)}> in namespace '{ns}', not a DMN"

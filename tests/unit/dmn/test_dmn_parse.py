@@ -127,3 +127,13 @@ def test_every_tck_model_loads_with_its_imports() -> None:
     nested = load_model(TCK / "compliance-level-3" / "0089-nested-inputdata-imports"
                         / "0089-nested-inputdata-imports.dmn")
     assert len(nested.imported) == 3
+
+
+def test_elements_in_the_model_namespace_are_read_when_a_dmn_namespace_is_declared() -> None:
+    data = b"""<definitions xmlns="http://example.org/model" namespace="http://example.org/model"
+      xmlns:semantic="http://www.omg.org/spec/DMN/20180521/MODEL/" id="d" name="N">
+      <decision id="x" name="X"><literalExpression><text>1</text></literalExpression>
+      </decision></definitions>"""
+    definitions = parse_definitions(data)
+    assert definitions.dmn_version == "1.2"
+    assert [d.name for d in definitions.decisions] == ["X"]
