@@ -19,7 +19,7 @@ from rich.table import Table
 
 from civicflow.dmn import feel_bridge
 from civicflow.dmn.errors import DecisionNotFoundError, DmnEvaluationError, DmnImportError
-from civicflow.dmn.evaluate import evaluate_decision
+from civicflow.dmn.evaluate import evaluate_decision, invoke_decision_service
 from civicflow.dmn.inputs import inputs_from_json
 from civicflow.dmn.parse import load_model
 from civicflow.dmn.render import render
@@ -33,7 +33,8 @@ def register(app: typer.Typer) -> None:
 
 def decide(
     model: Annotated[Path, typer.Argument(help="The DMN file (DMN 1.1 to 1.5).")],
-    decision: Annotated[str, typer.Argument(help="The decision's name or id.")],
+    decision: Annotated[str, typer.Argument(
+        help="The decision's name or id (or a decision service's).")],
     input_json: Annotated[str, typer.Option(
         "--input", "-i",
         help='Input values as a JSON object, e.g. \'{"Age": 17}\', or @file.json to read a file.'
@@ -66,10 +67,18 @@ def decide(
     except DmnImportError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
+    inputs = inputs_from_json(loaded, data)
+    is_service = not any(decision in (d.name, d.id) for d in loaded.main.decisions) and any(
+        decision in (s.name, s.id) for s in loaded.main.decision_services)
     try:
-        result = evaluate_decision(loaded, decision, inputs_from_json(loaded, data))
+        if is_service:
+            result = invoke_decision_service(loaded, decision, inputs)
+        else:
+            result = evaluate_decision(loaded, decision, inputs)
     except DecisionNotFoundError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        services = ", ".join(repr(s.name) for s in loaded.main.decision_services)
+        extra = f" Its decision services are: {services}." if services else ""
+        typer.echo(f"error: {exc}{extra}", err=True)
         raise typer.Exit(2) from None
     except DmnEvaluationError as exc:
         typer.echo(f"error: {exc}", err=True)

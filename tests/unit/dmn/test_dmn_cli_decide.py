@@ -91,3 +91,20 @@ def test_dates_given_as_json_strings_become_feel_dates(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["value"] == "2026-02-14"
 
+
+
+def test_decide_also_invokes_a_decision_service_by_name(tmp_path: Path) -> None:
+    model = tmp_path / "service.dmn"
+    model.write_text("""<definitions xmlns="https://www.omg.org/spec/DMN/20230324/MODEL/"
+      id="s" name="S" namespace="http://s">
+      <inputData id="n" name="Name"><variable name="Name" typeRef="string"/></inputData>
+      <decision id="g" name="Greeting"><variable name="Greeting"/>
+        <informationRequirement><requiredInput href="#n"/></informationRequirement>
+        <literalExpression><text>"Hello " + Name</text></literalExpression></decision>
+      <decisionService id="ds" name="Greeter"><variable name="Greeter"/>
+        <outputDecision href="#g"/><inputData href="#n"/></decisionService>
+    </definitions>""")
+    result = runner.invoke(app, ["decide", str(model), "Greeter", "--json",
+                                 "--input", '{"Name": "Ada"}'])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["value"] == "Hello Ada"
