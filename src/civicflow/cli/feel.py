@@ -7,8 +7,6 @@ from typing import Any
 
 import typer
 
-from civicflow.feel import FeelError, FeelWarning, compile_expression, from_python, to_python
-
 
 def register(app: typer.Typer) -> None:
     """Attach the ``feel`` command to the root application."""
@@ -22,6 +20,9 @@ def feel(
     ),
 ) -> None:
     """Evaluate a FEEL expression and print its value as JSON (warnings go to stderr)."""
+    # Imported here so that other commands do not pay for loading the FEEL package.
+    from civicflow.feel import FeelError, FeelWarning, compile_expression, from_python, to_python
+
     try:
         variables: Any = json.loads(context)
     except json.JSONDecodeError as exc:

@@ -15,7 +15,7 @@ from civicflow.feel.compiler import Compiler, Fn
 from civicflow.feel.errors import FeelEvaluationLimitError, FeelSyntaxError, FeelWarning, Position
 from civicflow.feel.lexer import tokenize
 from civicflow.feel.parser import parse_tokens
-from civicflow.feel.scope import Run, Scope
+from civicflow.feel.scope import DEFAULT_BUDGET, Run, Scope
 from civicflow.feel.values import from_python
 
 Clock = Callable[[], dt.datetime]
@@ -42,14 +42,16 @@ class CompiledExpression:
         warnings: list[FeelWarning] | None = None,
         *,
         clock: Clock | None = None,
+        max_steps: int = DEFAULT_BUDGET,
     ) -> Any:
         """The value of the expression; problems become null plus entries in ``warnings``.
 
         ``context`` holds FEEL values (see ``from_python``); Python ints and floats found by
-        name are converted on the fly. Raises FeelEvaluationLimitError only when a loop,
-        list or recursion exceeds the safety bounds.
+        name are converted on the fly. Raises FeelEvaluationLimitError only when loops, filters
+        and calls need more than ``max_steps`` steps or recursion is too deep.
         """
-        scope = Scope(context if context is not None else {}, None, Run(warnings, clock=clock))
+        run = Run(warnings, max_steps, clock)
+        scope = Scope(context if context is not None else {}, None, run)
         try:
             return self._fn(scope)
         except RecursionError:
@@ -73,11 +75,13 @@ class CompiledUnaryTests:
         warnings: list[FeelWarning] | None = None,
         *,
         clock: Clock | None = None,
+        max_steps: int = DEFAULT_BUDGET,
     ) -> bool:
         """Whether ``input_value`` satisfies the tests (``?`` is bound to it)."""
         if self.any_value:
             return True
-        scope = Scope(context if context is not None else {}, None, Run(warnings, clock=clock))
+        run = Run(warnings, max_steps, clock)
+        scope = Scope(context if context is not None else {}, None, run)
         value = from_python(input_value) if type(input_value) in (int, float) else input_value
         saw_null = False
         try:
@@ -185,7 +189,9 @@ def evaluate(
     warnings: list[FeelWarning] | None = None,
     *,
     clock: Clock | None = None,
+    max_steps: int = DEFAULT_BUDGET,
 ) -> Any:
     """Compile (cached) and evaluate ``text``; context values are converted with from_python."""
     values = {k: from_python(v) for k, v in (context or {}).items()}
-    return compile_expression(text, frozenset(values)).evaluate(values, warnings, clock=clock)
+    expr = compile_expression(text, frozenset(values))
+    return expr.evaluate(values, warnings, clock=clock, max_steps=max_steps)
