@@ -10,20 +10,14 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from civicflow.dmn import feel_bridge
-from civicflow.dmn.errors import DecisionNotFoundError, DmnEvaluationError, DmnImportError
-from civicflow.dmn.evaluate import evaluate_decision, invoke_decision_service
-from civicflow.dmn.inputs import inputs_from_json
-from civicflow.dmn.parse import load_model
-from civicflow.dmn.render import render
-from civicflow.dmn.results import DecisionResult
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from civicflow.dmn.results import DecisionResult
 
 
 def register(app: typer.Typer) -> None:
@@ -42,6 +36,14 @@ def decide(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Evaluate a DMN decision and show its value and the decision table rules that matched."""
+    # Imported here so that other commands do not pay for loading lxml, lark and FEEL.
+    from rich.console import Console
+
+    from civicflow.dmn.errors import DecisionNotFoundError, DmnEvaluationError, DmnImportError
+    from civicflow.dmn.evaluate import evaluate_decision, invoke_decision_service
+    from civicflow.dmn.inputs import inputs_from_json
+    from civicflow.dmn.parse import load_model
+
     if not model.is_file():
         typer.echo(f"error: no DMN file at {model}.", err=True)
         raise typer.Exit(2)
@@ -90,6 +92,8 @@ def decide(
 
 
 def _plain(value: Any) -> Any:
+    from civicflow.dmn import feel_bridge
+
     converted = feel_bridge.to_python(value)
     return _jsonable(converted)
 
@@ -129,6 +133,11 @@ def _as_json(result: DecisionResult) -> dict[str, Any]:
 
 
 def _print(result: DecisionResult, console: Console) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from civicflow.dmn.render import render
+
     console.print(f"[bold]{escape(result.decision_name)}[/bold] = ", end="")
     console.print(render(result.value), markup=False, highlight=False)
     rules = Table(title="Matched rules", show_lines=False)
