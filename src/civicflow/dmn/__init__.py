@@ -5,6 +5,7 @@
     result.value, result.matched_rules, result.warnings
 """
 
+from civicflow.dmn.check import Finding, check_model
 from civicflow.dmn.errors import (
     DecisionNotFoundError,
     DmnError,
@@ -24,7 +25,9 @@ __all__ = [
     "DmnEvaluationError",
     "DmnImportError",
     "DmnModel",
+    "Finding",
     "MatchedRule",
+    "check_model",
     "evaluate_decision",
     "inputs_from_json",
     "invoke_decision_service",
