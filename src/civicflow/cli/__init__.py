@@ -50,7 +50,9 @@ def _register() -> None:
 
     register_check(app)
     from civicflow.cli import feel
+    from civicflow.cli import decide, feel
 
+    decide.register(app)
     feel.register(app)
     from civicflow.cli import simulate
 
