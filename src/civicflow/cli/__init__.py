@@ -43,20 +43,10 @@ def _root(
 
 def _register() -> None:
     """Attach each command module's commands to ``app``."""
-    from civicflow.cli import kpi
+    from civicflow.cli import check, decide, feel, kpi, simulate
 
-    kpi.register(app)
-    from civicflow.cli.check import register as register_check
-
-    register_check(app)
-    from civicflow.cli import feel
-    from civicflow.cli import decide, feel
-
-    decide.register(app)
-    feel.register(app)
-    from civicflow.cli import simulate
-
-    simulate.register(app)
+    for module in (check, decide, feel, kpi, simulate):
+        module.register(app)
 
 
 _register()
