@@ -19,6 +19,7 @@ from civicflow.model import data
 from civicflow.model.definitions import (
     Collaboration,
     DataStore,
+    Deferred,
     Definitions,
     Error,
     Escalation,
@@ -30,6 +31,7 @@ from civicflow.model.definitions import (
     RootElement,
     Signal,
 )
+from civicflow.model.di import Diagram
 from civicflow.model.errors import NotBpmnError
 from civicflow.model.names import MODEL, bpmndi, m
 from civicflow.model.parse_base import _snake
@@ -77,9 +79,10 @@ def parse_bpmn(
 
     Raises ``NotXmlError``, ``NotBpmnError`` or ``UnsafeXmlError`` (all ``BpmnImportError``)
     with a message naming the file and line. A descriptive (non-executable) model imports fine;
-    use ``validate`` for findings. ``include_diagrams=False`` skips the diagram interchange
-    (about a third of the work) for callers that only run the model, such as an engine's
-    deploy; such a model exports without diagrams.
+    use ``validate`` for findings. Diagram interchange is imported on first read of
+    ``Definitions.diagrams`` (invisible to callers: equality, pickling and export read it).
+    ``include_diagrams=False`` drops it altogether for callers that only run the model, such
+    as an engine's deploy; such a model exports without diagrams.
     """
     raw, source_name = read_source(source, max_bytes=max_bytes)
     source_name = name or source_name
@@ -208,7 +211,7 @@ class _Importer(FlowImporter):
             kw[_snake(xml_name)] = attrs.pop(xml_name, None)
         roots: list[RootElement] = []
         imports: list[Import] = []
-        diagrams = []
+        diagrams: list[tuple[int, bytes]] = []
         other: _Children = []
         for child in rest:
             tag = child.tag
@@ -228,19 +231,41 @@ class _Importer(FlowImporter):
                         attributes=tuple(i_attrs.items()),
                     )
                 )
-            elif tag == bpmndi("BPMNDiagram"):
+            elif tag == T_BPMNDiagram:
                 if self.include_diagrams:
-                    diagrams.append(parse_diagram(child))
+                    diagrams.append((line_of(child) or 1, etree.tostring(child, with_tail=False)))
             else:
                 other.append(child)
         kw["root_elements"] = tuple(roots)
         kw["imports"] = tuple(imports)
-        kw["diagrams"] = tuple(diagrams)
+        kw["diagrams"] = _deferred_diagrams(diagrams, self.source) if diagrams else ()
         kw["namespaces"] = tuple(root.nsmap.items())
         kw["source"] = self.source
         return Definitions(**self.close(kw, attrs, other))
 
 
+def _deferred_diagrams(drawings: list[tuple[int, bytes]], source: str | None) -> Deferred:
+    """Diagram interchange kept as XML, imported on first read of ``Definitions.diagrams``.
+
+    Why: DI is most of a drawn file's elements and an engine never reads it (decision 0104).
+    Each ``BPMNDiagram`` is kept serialized (with the namespace declarations it needs) with
+    its first line; reading it back behind that many newlines gives every shape and edge the
+    line it had in the file.
+    """
+
+    def build() -> tuple[Diagram, ...]:
+        with _gc_paused():
+            return tuple(
+                [
+                    parse_diagram(parse_xml(b"\n" * (line - 1) + xml, name=source))
+                    for line, xml in drawings
+                ]
+            )
+
+    return Deferred(build)
+
+
+T_BPMNDiagram = bpmndi("BPMNDiagram")
 _SIMPLE_ROOTS = frozenset(
     m(n) for n in ("message", "signal", "error", "escalation", "itemDefinition", "dataStore")
 )
