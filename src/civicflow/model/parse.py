@@ -211,7 +211,7 @@ class _Importer(FlowImporter):
             kw[_snake(xml_name)] = attrs.pop(xml_name, None)
         roots: list[RootElement] = []
         imports: list[Import] = []
-        diagrams: list[tuple[int, bytes]] = []
+        diagrams: _Children = []
         other: _Children = []
         for child in rest:
             tag = child.tag
@@ -233,34 +233,33 @@ class _Importer(FlowImporter):
                 )
             elif tag == T_BPMNDiagram:
                 if self.include_diagrams:
-                    diagrams.append((line_of(child) or 1, etree.tostring(child, with_tail=False)))
+                    diagrams.append(child)
             else:
                 other.append(child)
         kw["root_elements"] = tuple(roots)
         kw["imports"] = tuple(imports)
-        kw["diagrams"] = _deferred_diagrams(diagrams, self.source) if diagrams else ()
         kw["namespaces"] = tuple(root.nsmap.items())
         kw["source"] = self.source
-        return Definitions(**self.close(kw, attrs, other))
+        kw = self.close(kw, attrs, other)
+        kw["diagrams"] = _deferred_diagrams(root, diagrams) if diagrams else ()
+        return Definitions(**kw)
 
 
-def _deferred_diagrams(drawings: list[tuple[int, bytes]], source: str | None) -> Deferred:
-    """Diagram interchange kept as XML, imported on first read of ``Definitions.diagrams``.
+def _deferred_diagrams(root: etree._Element, drawings: _Children) -> Deferred:
+    """Diagram interchange kept as lxml elements, imported on first read of ``diagrams``.
 
     Why: DI is most of a drawn file's elements and an engine never reads it (decision 0104).
-    Each ``BPMNDiagram`` is kept serialized (with the namespace declarations it needs) with
-    its first line; reading it back behind that many newlines gives every shape and edge the
-    line it had in the file.
+    Everything else is removed from the kept tree (libxml2 frees it), so until the diagrams
+    are read a model holds about as much memory as its diagram objects would. Elements keep
+    their source lines, so findings and shapes report the lines of the file.
     """
+    for child in list(root):
+        if child.tag != T_BPMNDiagram:
+            root.remove(child)
 
     def build() -> tuple[Diagram, ...]:
         with _gc_paused():
-            return tuple(
-                [
-                    parse_diagram(parse_xml(b"\n" * (line - 1) + xml, name=source))
-                    for line, xml in drawings
-                ]
-            )
+            return tuple([parse_diagram(el) for el in drawings])
 
     return Deferred(build)
 
