@@ -97,10 +97,14 @@ class FlowImporter(ImporterBase):
     def sequence_flow(self, el: etree._Element) -> SequenceFlow:
         attrs, kw, rest = self.open(el)
         self.identify(el, attrs, kw)
-        kw["source_ref"] = pop_ref(attrs, "sourceRef") or ""
-        kw["target_ref"] = pop_ref(attrs, "targetRef") or ""
+        kw["source_ref"] = ref(attrs.pop("sourceRef", None)) or ""
+        kw["target_ref"] = ref(attrs.pop("targetRef", None)) or ""
         if "isImmediate" in attrs:
             kw["is_immediate"] = pop_bool(attrs, "isImmediate", False)
+        if not rest:  # hot path: most flows are a bare arrow
+            kw["attributes"] = tuple(attrs.items()) if attrs else ()
+            kw["other"] = ()
+            return SequenceFlow(**kw)
         other: _Children = []
         for child in rest:
             if child.tag == T_conditionExpression:
