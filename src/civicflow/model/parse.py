@@ -249,8 +249,9 @@ def _deferred_diagrams(root: etree._Element, drawings: _Children) -> Deferred:
     """Diagram interchange kept as lxml elements, imported on first read of ``diagrams``.
 
     Why: DI is most of a drawn file's elements and an engine never reads it (decision 0104).
-    Everything else is removed from the kept tree (libxml2 frees it), so until the diagrams
-    are read a model holds about as much memory as its diagram objects would. Elements keep
+    Everything else is removed from the kept tree (libxml2 frees it at once). Until the
+    diagrams are read, a model holds their libxml2 nodes, several times the memory of the
+    diagram objects; the first read builds the objects and frees the tree. Elements keep
     their source lines, so findings and shapes report the lines of the file.
     """
     for child in list(root):
