@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from civicflow.model import Definitions, Diagram, Edge, Shape, export_bpmn, parse_bpmn
+from civicflow.model import Definitions, Diagram, Edge, Shape, export_bpmn, parse_bpmn, validate
 
 HERE = Path(__file__).resolve()
 DATA = HERE.parents[2] / "data" / "bpmn"
@@ -133,3 +133,18 @@ def test_skipping_diagrams_still_gives_a_model_without_them(path: Path) -> None:
     lean = parse_bpmn(path.read_bytes(), include_diagrams=False)
     assert lean.diagrams == ()
     assert lean.root_elements == _read(path).root_elements
+
+
+def test_a_finding_about_a_drawn_shape_names_the_line_of_that_shape() -> None:
+    lines = (DATA / "constructs_default_ns.bpmn").read_text(encoding="utf-8").splitlines()
+    plane = next(i for i, text in enumerate(lines) if "<bpmndi:BPMNPlane" in text)
+    ghost = (
+        '      <bpmndi:BPMNShape id="ghost_di" bpmnElement="ghost">'
+        '<Bounds xmlns="http://www.omg.org/spec/DD/20100524/DC" x="1" y="2" width="3" '
+        'height="4"/></bpmndi:BPMNShape>'
+    )
+    lines.insert(plane + 1, ghost)
+    model = parse_bpmn("\n".join(lines))
+    found = [f for f in validate(model) if f.element_id == "ghost_di"]
+    assert [f.code for f in found] == ["diagram-dangling-reference"]
+    assert found[0].line == plane + 2  # 1-based line of the inserted shape
