@@ -1,8 +1,10 @@
 """Parse time per BPMN file: CivicFlow's importer vs SpiffWorkflow's BPMN parser, same run.
 
 CivicFlow: ``parse_bpmn`` imports the whole file (processes, collaborations, DI, extensions);
-the "no DI" column is ``parse_bpmn(..., include_diagrams=False)``, what an engine's deploy
-needs (SpiffWorkflow does not read DI either).
+its diagram interchange is built on first read of ``Definitions.diagrams`` (decision 0104), so
+the "+DI read" column also reads them (what ``check``, export and equality do), and the
+"no DI" column is ``parse_bpmn(..., include_diagrams=False)``, what an engine's deploy needs
+(SpiffWorkflow does not read DI either).
 SpiffWorkflow 3.2.0 (benchmark-only dependency, LGPL): ``BpmnParser.add_bpmn_str`` then
 ``find_all_specs``, what an application calls before it can run anything. Spiff skips processes
 marked non-executable and refuses many descriptive models; such rows are marked, and for a file
@@ -61,6 +63,7 @@ class Row:
     name: str
     size: int
     ours_ms: float
+    ours_di_read_ms: float
     ours_no_di_ms: float
     spiff_ms: float
     note: str
@@ -101,6 +104,7 @@ def _measure(name: str, data: bytes, repeat: int) -> Row:
     spiff, note = _spiff_call(data, name)
     parse_bpmn(data)
     ours: list[float] = []
+    drawn: list[float] = []
     lean: list[float] = []
     theirs: list[float] = []
     gc.collect()
@@ -109,6 +113,9 @@ def _measure(name: str, data: bytes, repeat: int) -> Row:
         parse_bpmn(data)
         ours.append(time.process_time() - start)
         start = time.process_time()
+        parse_bpmn(data).diagrams  # noqa: B018 - reading them is the point
+        drawn.append(time.process_time() - start)
+        start = time.process_time()
         parse_bpmn(data, include_diagrams=False)
         lean.append(time.process_time() - start)
         start = time.process_time()
@@ -116,8 +123,8 @@ def _measure(name: str, data: bytes, repeat: int) -> Row:
         theirs.append(time.process_time() - start)
     if note.startswith("Spiff cannot"):
         theirs = [float("nan")]
-    ms = [statistics.median(times) * 1000 for times in (ours, lean, theirs)]
-    return Row(name, len(data), ms[0], ms[1], ms[2], note)
+    ms = [statistics.median(times) * 1000 for times in (ours, drawn, lean, theirs)]
+    return Row(name, len(data), ms[0], ms[1], ms[2], ms[3], note)
 
 
 def main() -> int:
@@ -134,16 +141,17 @@ def main() -> int:
     inputs.append((f"permit_spiff x{COPIES}", synthetic_large(permit_spiff.read_text())))
 
     print(
-        f"{'file':24}{'KB':>7}{'CivicFlow':>11}{'no DI':>10}{'Spiff':>10}"
-        f"{'Spiff/CF':>10}{'/no DI':>8}  what Spiff did"
+        f"{'file':24}{'KB':>7}{'CivicFlow':>11}{'+DI read':>10}{'no DI':>10}{'Spiff':>10}"
+        f"{'Spiff/CF':>10}{'/+DI':>7}{'/no DI':>8}  what Spiff did"
     )
     rows = []
     for name, data in inputs:
         row = _measure(name, data, args.repeat)
         rows.append(row)
         print(
-            f"{row.name:24}{row.size / 1024:7.1f}{row.ours_ms:9.2f}ms{row.ours_no_di_ms:8.2f}ms"
-            f"{row.spiff_ms:8.2f}ms{row.ratio:9.1f}x{row.spiff_ms / row.ours_no_di_ms:7.1f}x"
+            f"{row.name:24}{row.size / 1024:7.1f}{row.ours_ms:9.2f}ms{row.ours_di_read_ms:8.2f}ms"
+            f"{row.ours_no_di_ms:8.2f}ms{row.spiff_ms:8.2f}ms{row.ratio:9.1f}x"
+            f"{row.spiff_ms / row.ours_di_read_ms:6.1f}x{row.spiff_ms / row.ours_no_di_ms:7.1f}x"
             f"  {row.note}"
         )
 
@@ -152,20 +160,22 @@ def main() -> int:
     for row in full:
         print(
             f"  {row.name}: {row.ratio:.1f}x faster ({row.ours_ms:.2f} ms vs "
-            f"{row.spiff_ms:.2f} ms); without DI {row.spiff_ms / row.ours_no_di_ms:.1f}x"
+            f"{row.spiff_ms:.2f} ms); reading DI too {row.spiff_ms / row.ours_di_read_ms:.1f}x; "
+            f"without DI {row.spiff_ms / row.ours_no_di_ms:.1f}x"
         )
     large = rows[-1]
     verdict = "meets" if large.ratio >= 3 else "MISSES"
     print(
         f"Largest file Spiff parses ({large.name}, {large.size / 1024:.0f} KB): "
-        f"{large.ratio:.1f}x with DI, {large.spiff_ms / large.ours_no_di_ms:.1f}x without; "
+        f"{large.ratio:.1f}x full import, {large.spiff_ms / large.ours_di_read_ms:.1f}x reading "
+        f"its diagrams too, {large.spiff_ms / large.ours_no_di_ms:.1f}x without DI; "
         f"full import {verdict} the 3x aim"
     )
     c80 = next(r for r in rows if r.name == "C.8.0.bpmn")
-    verdict = "meets" if c80.ours_ms < 50 else "MISSES"
+    verdict = "meets" if c80.ours_di_read_ms < 50 else "MISSES"
     print(
-        f"C.8.0 ({c80.size / 1024:.0f} KB) imported in {c80.ours_ms:.1f} ms: "
-        f"{verdict} the 50 ms aim"
+        f"C.8.0 ({c80.size / 1024:.0f} KB) imported in {c80.ours_ms:.1f} ms "
+        f"({c80.ours_di_read_ms:.1f} ms reading its diagrams too): {verdict} the 50 ms aim"
     )
     return 0
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from civicflow.model.base import BaseElement, Element
 from civicflow.model.data import Artifact
@@ -164,3 +164,51 @@ class Definitions(Element):
         from civicflow.model.walk import iter_elements
 
         return iter_elements(self)
+
+
+class Deferred:
+    """A field value the importer has not built yet: ``build()`` makes it on first read.
+
+    Only the importer stores one (see ``parse_bpmn``); every read of the field goes through
+    ``_BuiltOnRead``, so no caller ever sees this object.
+    """
+
+    __slots__ = ("build",)
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self.build = build
+
+
+class _BuiltOnRead:
+    """Wraps a slot of a frozen dataclass so that a ``Deferred`` value is built on first read.
+
+    Why: an engine never reads diagram interchange, yet it is most of a file's elements.
+    The importer stores a ``Deferred`` in ``Definitions.diagrams``; the first read (by a user,
+    ``==``, ``hash``, ``repr``, pickling, ``dataclasses.replace`` or the exporter, which all
+    read attributes) builds the real tuple and stores it in the slot, so a lazily imported
+    model is indistinguishable from an eager one. Two threads reading at once both build an
+    equal value; one of them is kept.
+    """
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self.slot = slot
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self.slot
+        value = self.slot.__get__(obj, owner)
+        if value.__class__ is Deferred:
+            value = value.build()
+            self.slot.__set__(obj, value)
+        return value
+
+    def __set__(self, obj: object, value: Any) -> None:
+        self.slot.__set__(obj, value)
+
+    def __delete__(self, obj: object) -> None:
+        self.slot.__delete__(obj)
+
+
+setattr(Definitions, "diagrams", _BuiltOnRead(Definitions.__dict__["diagrams"]))  # noqa: B010

@@ -19,6 +19,7 @@ from civicflow.model import data
 from civicflow.model.definitions import (
     Collaboration,
     DataStore,
+    Deferred,
     Definitions,
     Error,
     Escalation,
@@ -30,6 +31,7 @@ from civicflow.model.definitions import (
     RootElement,
     Signal,
 )
+from civicflow.model.di import Diagram
 from civicflow.model.errors import NotBpmnError
 from civicflow.model.names import MODEL, bpmndi, m
 from civicflow.model.parse_base import _snake
@@ -77,9 +79,10 @@ def parse_bpmn(
 
     Raises ``NotXmlError``, ``NotBpmnError`` or ``UnsafeXmlError`` (all ``BpmnImportError``)
     with a message naming the file and line. A descriptive (non-executable) model imports fine;
-    use ``validate`` for findings. ``include_diagrams=False`` skips the diagram interchange
-    (about a third of the work) for callers that only run the model, such as an engine's
-    deploy; such a model exports without diagrams.
+    use ``validate`` for findings. Diagram interchange is imported on first read of
+    ``Definitions.diagrams`` (invisible to callers: equality, pickling and export read it).
+    ``include_diagrams=False`` drops it altogether for callers that only run the model, such
+    as an engine's deploy; such a model exports without diagrams.
     """
     raw, source_name = read_source(source, max_bytes=max_bytes)
     source_name = name or source_name
@@ -208,7 +211,7 @@ class _Importer(FlowImporter):
             kw[_snake(xml_name)] = attrs.pop(xml_name, None)
         roots: list[RootElement] = []
         imports: list[Import] = []
-        diagrams = []
+        diagrams: _Children = []
         other: _Children = []
         for child in rest:
             tag = child.tag
@@ -228,19 +231,41 @@ class _Importer(FlowImporter):
                         attributes=tuple(i_attrs.items()),
                     )
                 )
-            elif tag == bpmndi("BPMNDiagram"):
+            elif tag == T_BPMNDiagram:
                 if self.include_diagrams:
-                    diagrams.append(parse_diagram(child))
+                    diagrams.append(child)
             else:
                 other.append(child)
         kw["root_elements"] = tuple(roots)
         kw["imports"] = tuple(imports)
-        kw["diagrams"] = tuple(diagrams)
         kw["namespaces"] = tuple(root.nsmap.items())
         kw["source"] = self.source
-        return Definitions(**self.close(kw, attrs, other))
+        kw = self.close(kw, attrs, other)
+        kw["diagrams"] = _deferred_diagrams(root, diagrams) if diagrams else ()
+        return Definitions(**kw)
 
 
+def _deferred_diagrams(root: etree._Element, drawings: _Children) -> Deferred:
+    """Diagram interchange kept as lxml elements, imported on first read of ``diagrams``.
+
+    Why: DI is most of a drawn file's elements and an engine never reads it (decision 0104).
+    Everything else is removed from the kept tree (libxml2 frees it at once). Until the
+    diagrams are read, a model holds their libxml2 nodes, several times the memory of the
+    diagram objects; the first read builds the objects and frees the tree. Elements keep
+    their source lines, so findings and shapes report the lines of the file.
+    """
+    for child in list(root):
+        if child.tag != T_BPMNDiagram:
+            root.remove(child)
+
+    def build() -> tuple[Diagram, ...]:
+        with _gc_paused():
+            return tuple([parse_diagram(el) for el in drawings])
+
+    return Deferred(build)
+
+
+T_BPMNDiagram = bpmndi("BPMNDiagram")
 _SIMPLE_ROOTS = frozenset(
     m(n) for n in ("message", "signal", "error", "escalation", "itemDefinition", "dataStore")
 )

@@ -97,10 +97,14 @@ class FlowImporter(ImporterBase):
     def sequence_flow(self, el: etree._Element) -> SequenceFlow:
         attrs, kw, rest = self.open(el)
         self.identify(el, attrs, kw)
-        kw["source_ref"] = pop_ref(attrs, "sourceRef") or ""
-        kw["target_ref"] = pop_ref(attrs, "targetRef") or ""
+        kw["source_ref"] = ref(attrs.pop("sourceRef", None)) or ""
+        kw["target_ref"] = ref(attrs.pop("targetRef", None)) or ""
         if "isImmediate" in attrs:
             kw["is_immediate"] = pop_bool(attrs, "isImmediate", False)
+        if not rest:  # hot path: most flows are a bare arrow
+            kw["attributes"] = tuple(attrs.items()) if attrs else ()
+            kw["other"] = ()
+            return SequenceFlow(**kw)
         other: _Children = []
         for child in rest:
             if child.tag == T_conditionExpression:
@@ -129,7 +133,7 @@ class FlowImporter(ImporterBase):
                 other.append(child)
         kw["event_definitions"] = tuple(definitions)
         kw["event_definition_refs"] = tuple(definition_refs)
-        kw["properties"] = self.properties(rest)
+        kw["properties"] = self.properties(rest) if rest else ()
         kw["_associations"] = tuple(associations)
         return attrs, kw, other
 
@@ -168,10 +172,20 @@ class FlowImporter(ImporterBase):
     def activity_parts(self, el: etree._Element) -> tuple[Attrs, dict[str, Any], _Children]:
         attrs, kw, rest = self.open(el)
         self.identify(el, attrs, kw)
-        kw["is_for_compensation"] = pop_bool(attrs, "isForCompensation", False)
-        kw["start_quantity"] = pop_int(attrs, "startQuantity", 1)
-        kw["completion_quantity"] = pop_int(attrs, "completionQuantity", 1)
-        kw["default"] = pop_ref(attrs, "default")
+        # Hot path: most activities write none of these, so test before calling a helper.
+        kw["is_for_compensation"] = (
+            pop_bool(attrs, "isForCompensation", False) if "isForCompensation" in attrs else False
+        )
+        kw["start_quantity"] = (
+            pop_int(attrs, "startQuantity", 1) if "startQuantity" in attrs else 1
+        )
+        kw["completion_quantity"] = (
+            pop_int(attrs, "completionQuantity", 1) if "completionQuantity" in attrs else 1
+        )
+        kw["default"] = pop_ref(attrs, "default") if "default" in attrs else None
+        if not rest:
+            kw["properties"] = kw["data_input_associations"] = kw["data_output_associations"] = ()
+            return attrs, kw, rest
         inputs: list[DataAssociation] = []
         outputs: list[DataAssociation] = []
         other: _Children = []
@@ -198,13 +212,15 @@ class FlowImporter(ImporterBase):
     def activity(
         cls: type[act.Activity], attribute_names: tuple[str, ...]
     ) -> Callable[[FlowImporter, etree._Element], act.Activity]:
-        fields = tuple((a, _snake(a)) for a in attribute_names)
+        fields = tuple(
+            (a, _snake(a), a.endswith("Ref") or a == "calledElement") for a in attribute_names
+        )
 
         def handler(self: FlowImporter, el: etree._Element) -> act.Activity:
             attrs, kw, other = self.activity_parts(el)
-            for xml_name, field_name in fields:
+            for xml_name, field_name, is_ref in fields:
                 value = attrs.pop(xml_name, None)
-                if value is not None and (xml_name.endswith("Ref") or xml_name == "calledElement"):
+                if is_ref and value is not None:
                     value = ref(value)
                 kw[field_name] = value
             if cls is act.ReceiveTask:

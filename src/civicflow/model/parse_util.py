@@ -27,7 +27,10 @@ def line_of(el: Any) -> int | None:
 
 def all_text(el: etree._Element) -> str:
     """All text inside ``el`` (CDATA included), children's text too."""
-    return "".join(str(t) for t in el.itertext())
+    if not len(el):  # no child nodes (comments included): the text is all there is
+        text = el.text
+        return text if text is not None else ""
+    return "".join([str(t) for t in el.itertext()])
 
 
 def is_element(node: Any) -> bool:
@@ -57,9 +60,7 @@ def xml_node(el: etree._Element) -> XmlNode:
     tail = el.tail
     if tail is not None and (not tail or tail.isspace()):
         tail = None
-    return _new_node(
-        XmlNode, (el.tag, tuple(el.items()), text, children, tail, el.sourceline)
-    )
+    return _new_node(XmlNode, (el.tag, tuple(el.items()), text, children, tail, el.sourceline))
 
 
 def ref(value: str | None) -> str | None:
