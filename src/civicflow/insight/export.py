@@ -48,8 +48,7 @@ def _as_text(frame: pl.DataFrame) -> pl.DataFrame:
             exprs.append(col.dt.convert_time_zone("UTC").dt.strftime(_ISO)
                          if dtype.time_zone else col.dt.strftime(_ISO))
         elif dtype == pl.Boolean:
-            exprs.append(pl.when(col).then(pl.lit("true")).otherwise(pl.lit("false"))
-                         .alias(name).fill_null(None))
+            exprs.append(col.cast(pl.String).str.to_lowercase())
         else:
             exprs.append(col.cast(pl.String))
     return frame.select(exprs)

@@ -97,4 +97,6 @@ def to_utc(dtype: pl.DataType, expr: pl.Expr) -> pl.Expr:
         if dtype.time_zone is None:
             expr = expr.dt.replace_time_zone("UTC")
         return expr.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
+    if dtype == pl.Null:
+        return expr.cast(TIME_DTYPE)
     return expr
