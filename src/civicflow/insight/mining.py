@@ -130,6 +130,11 @@ def _count_dict(series: pl.Series) -> dict[str, int]:
                                                    descending=[True, False]).iter_rows()}
 
 
+def activity_counts(log: EventLog) -> dict[str, int]:
+    """How many events each activity has, most frequent first."""
+    return _count_dict(log.frame.get_column(ACTIVITY))
+
+
 def start_activities(log: EventLog) -> dict[str, int]:
     """How many cases begin with each activity, most frequent first."""
     first = order(log).frame.group_by(CASE, maintain_order=True).agg(pl.col(ACTIVITY).first())
