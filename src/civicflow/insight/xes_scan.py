@@ -12,8 +12,7 @@ defusedxml does), parameter entities are never parsed and nothing is fetched fro
 from __future__ import annotations
 
 import pyexpat
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import IO, Protocol
 
 _KINDS = ("string", "date", "int", "float", "boolean", "id")
@@ -34,22 +33,6 @@ class UnsafeXmlError(ValueError):
     """The document declares entities or a DTD, which an event log never needs."""
 
 
-@dataclass
-class _State:
-    sink: Sink
-    types: dict[str, str]
-    case_types: dict[str, str]
-    line: Callable[[], int]
-    log_attrs: dict[str, str] = field(default_factory=dict)
-    depth: int = 0
-    trace_depth: int = -1
-    event_depth: int = -1
-    trace_line: int = 0
-    event_line: int = 0
-    trace_attrs: dict[str, str] = field(default_factory=dict)
-    event_attrs: dict[str, str] = field(default_factory=dict)
-
-
 def _local(name: str) -> str:
     return name.rpartition(":")[2] if ":" in name else name
 
@@ -67,19 +50,28 @@ def scan(
     parser.buffer_text = False
     parser.ordered_attributes = True  # a flat [name, value, ...] list is cheaper than a dict
     parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
-    state = _State(sink, types, case_types, lambda: parser.CurrentLineNumber)
-    kinds = {kind: kind for kind in _KINDS}
+    kinds: dict[str, str | None] = {kind: kind for kind in _KINDS}
+    log_attrs: dict[str, str] = {}
+    trace_attrs: dict[str, str] = {}
+    event_attrs: dict[str, str] = {}
+    # Depths are kept in closure variables: the handlers run once per element, and local
+    # variable access is what keeps them cheap. -5 means "not inside one".
+    depth = 0
+    trace_child = -5  # depth of a trace's attribute children while inside a trace
+    event_child = -5  # depth of an event's attribute children while inside an event
+    trace_line = event_line = 0
 
     def refuse(*_: object) -> int:
         raise UnsafeXmlError("the file declares a DTD or entities, which event logs never need")
 
     def start(name: str, attrs: list[str]) -> None:
-        depth = state.depth = state.depth + 1
+        nonlocal depth, trace_child, event_child, trace_line, event_line, trace_attrs
+        nonlocal event_attrs
+        depth += 1
         kind = kinds.get(name)
-        if kind is None:
+        if kind is None and name not in kinds:
             local = _local(name)
-            if local in _KINDS:
-                kinds[name] = kind = local
+            kinds[name] = kind = local if local in _KINDS else None
         if kind is not None:
             if len(attrs) == 4 and attrs[0] == "key" and attrs[2] == "value":
                 key, value = attrs[1], attrs[3]
@@ -88,36 +80,36 @@ def scan(
                 if "key" not in found or "value" not in found:
                     return
                 key, value = found["key"], found["value"]
-            if depth == state.event_depth + 1:
-                state.event_attrs[key] = value
+            if depth == event_child:
+                event_attrs[key] = value
                 if types.get(key) != kind:
                     types[key] = kind if key not in types else "string"
-            elif depth == state.trace_depth + 1 and state.event_depth < 0:
-                state.trace_attrs[key] = value
+            elif depth == trace_child and event_child < 0:
+                trace_attrs[key] = value
                 if case_types.get(key) != kind:
                     case_types[key] = kind if key not in case_types else "string"
-            elif depth == 2 and state.trace_depth < 0:
-                state.log_attrs[key] = value
+            elif depth == 2 and trace_child < 0:
+                log_attrs[key] = value
             return
         local = _local(name)
-        if local == "event" and depth == state.trace_depth + 1:
-            state.event_depth = depth
-            state.event_attrs = {}
-            state.event_line = parser.CurrentLineNumber
+        if local == "event" and depth == trace_child:
+            event_child = depth + 1
+            event_attrs = {}
+            event_line = parser.CurrentLineNumber
         elif local == "trace" and depth == 2:
-            state.trace_depth = depth
-            state.trace_attrs = {}
-            state.trace_line = parser.CurrentLineNumber
+            trace_child = depth + 1
+            trace_attrs = {}
+            trace_line = parser.CurrentLineNumber
 
     def end(name: str) -> None:
-        depth = state.depth
-        state.depth = depth - 1
-        if depth == state.event_depth:
-            state.event_depth = -1
-            sink.event(state.event_attrs, state.event_line)
-        elif depth == state.trace_depth:
-            state.trace_depth = -1
-            sink.trace(state.trace_attrs, state.trace_line)
+        nonlocal depth, trace_child, event_child
+        depth -= 1
+        if depth == event_child - 2:
+            event_child = -5
+            sink.event(event_attrs, event_line)
+        elif depth == trace_child - 2:
+            trace_child = -5
+            sink.trace(trace_attrs, trace_line)
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
@@ -128,8 +120,8 @@ def scan(
         block = handle.read(_BLOCK)
         parser.Parse(block, not block)
         if sink.ready():
-            yield state.log_attrs
-            state.log_attrs = {}
+            yield log_attrs
+            log_attrs = {}
         if not block:
             break
-    yield state.log_attrs
+    yield log_attrs
