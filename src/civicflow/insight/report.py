@@ -7,6 +7,7 @@ views of one :class:`MiningReport`, so they never disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import polars as pl
@@ -71,7 +72,9 @@ class MiningReport:
 
 
 def _iso(value: object) -> str | None:
-    return value.isoformat() if hasattr(value, "isoformat") else None
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return None
 
 
 def _rows(frame: pl.DataFrame) -> tuple[dict[str, Any], ...]:

@@ -98,3 +98,13 @@ def test_missing_log_file_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["mine", str(tmp_path / "nope.xes")])
     assert result.exit_code == 1
     assert "No such log file" in result.output
+
+
+def test_an_empty_log_gives_empty_figures_not_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("case,activity,timestamp\n", encoding="utf-8")
+    result = runner.invoke(app, ["mine", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert (doc["cases"], doc["events"], doc["dfg"], doc["variants"]) == (0, 0, [], [])
+    assert doc["case_duration_s"] == {"mean": None, "median": None, "p90": None}
