@@ -125,6 +125,15 @@ def _print_report(report: MiningReport, name: str, top: int) -> None:
                           human_duration(row["total_wait_s"]), human_duration(row["median_s"]))
         out.print(table)
 
+    if report.service_times:
+        service = Table(title="Time spent in each activity (start to complete)")
+        for col in ("activity", "times", "mean", "median", "90%"):
+            service.add_column(col, justify="left" if col == "activity" else "right")
+        for row in report.service_times[:top]:
+            service.add_row(row["activity"], f"{row['count']:,}", human_duration(row["mean_s"]),
+                            human_duration(row["median_s"]), human_duration(row["p90_s"]))
+        out.print(service)
+
     variants = Table(title=f"Variants ({len(report.variants):,} distinct)")
     variants.add_column("cases", justify="right")
     variants.add_column("share", justify="right")
