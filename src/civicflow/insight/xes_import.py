@@ -120,7 +120,7 @@ class _Reader:
 
 
 def read_xes(
-    source: str | Path | IO[bytes], *, skip_bad: bool = False, chunk_events: int = 250_000
+    source: str | Path | IO[bytes], *, skip_bad: bool = False, chunk_events: int = 100_000
 ) -> EventLog:
     """Read an XES file (``.xes`` or gzip-compressed) into an :class:`EventLog`.
 
