@@ -119,3 +119,21 @@ def test_service_times_appear_when_start_and_complete_events_exist(tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "Time spent in each activity" in result.output
     assert "2.0 h" in result.output
+
+
+def test_worst_bottlenecks_are_followed_per_window(tmp_path: Path) -> None:
+    path = tmp_path / "weeks.csv"
+    path.write_text("case,activity,timestamp\n"
+                    "1,a,2024-01-01T09:00:00Z\n1,b,2024-01-01T19:00:00Z\n"
+                    "2,a,2024-02-05T09:00:00Z\n2,b,2024-02-05T10:00:00Z\n", encoding="utf-8")
+    result = runner.invoke(app, ["mine", str(path), "--window", "1mo"])
+    assert result.exit_code == 0, result.output
+    assert "Worst bottlenecks over time (per 1mo)" in result.output
+    assert "2024-01-01" in result.output
+    assert "10.0 h" in result.output
+    assert "2024-02-01" in result.output
+
+
+def test_a_malformed_window_is_a_usage_error(csv_log: Path) -> None:
+    result = runner.invoke(app, ["mine", str(csv_log), "--window", "monthly", *MAPPING])
+    assert result.exit_code == 2
