@@ -76,6 +76,18 @@ class MiningReport:
                 "median": self.case_duration.median,
                 "p90": self.case_duration.p90,
             },
+            "bottlenecks": [
+                {"source": r["source"], "target": r["target"], "count": r["count"],
+                 "cases": r["cases"], "total_wait_s": r["total_wait_s"],
+                 "per_case_wait_s": r["per_case_wait_s"]}
+                for r in self.edge_bottlenecks
+            ],
+            "handoffs": [
+                {"source": r["source"], "target": r["target"], "count": r["count"],
+                 "cases": r["cases"], "total_wait_s": r["total_wait_s"],
+                 "mean_s": r["mean_s"], "median_s": r["median_s"]}
+                for r in self.department_handoffs
+            ],
         }
 
 

@@ -50,6 +50,14 @@ def test_json_output_follows_the_documented_contract(csv_log: Path) -> None:
                                   "share": pytest.approx(2 / 3)}
     assert doc["case_duration_s"]["median"] == pytest.approx(6 * 3600)
     assert doc["case_duration_s"]["mean"] == pytest.approx((24 + 6 + 5) * 3600 / 3)
+    worst = doc["bottlenecks"][0]
+    assert (worst["source"], worst["target"]) == ("review", "decide")
+    assert worst["total_wait_s"] == pytest.approx((22 + 4) * 3600)
+    assert worst["per_case_wait_s"] == pytest.approx(13 * 3600)
+    assert doc["handoffs"] == [{
+        "source": "Front", "target": "Zoning", "count": 3, "cases": 3,
+        "total_wait_s": pytest.approx(9 * 3600), "mean_s": pytest.approx(3 * 3600),
+        "median_s": pytest.approx(2 * 3600)}]
 
 
 def test_text_report_names_bottlenecks_handoffs_and_variants(csv_log: Path) -> None:
