@@ -43,9 +43,9 @@ def _root(
 
 def _register() -> None:
     """Attach each command module's commands to ``app``."""
-    from civicflow.cli import check, decide, feel, kpi, simulate
+    from civicflow.cli import check, decide, feel, kpi, mine, simulate
 
-    for module in (check, decide, feel, kpi, simulate):
+    for module in (check, decide, feel, kpi, mine, simulate):
         module.register(app)
 
 
