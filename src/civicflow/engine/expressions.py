@@ -1,0 +1,73 @@
+"""The bridge to FEEL: compile once at deployment, evaluate against a scope's variables.
+
+Variables are stored as JSON values; FEEL works on its own values (decimals, contexts...).
+``civicflow.feel.from_python`` / ``to_python`` convert at this boundary and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from civicflow.engine.graph import Expr
+
+
+class ExpressionError(Exception):
+    """An expression could not be evaluated; becomes an incident on the element."""
+
+
+def compile_expr(text: str | None, element_id: str, *, feel_only: bool = False) -> Expr | None:
+    """Compile ``=``-prefixed text as FEEL; other text is a static value (Camunda 8 rule).
+
+    ``feel_only`` treats unprefixed text as FEEL too (conditions, scripts, mappings' sources).
+    """
+    if text is None:
+        return None
+    stripped = text.strip()
+    if stripped.startswith("="):
+        body = stripped[1:]
+    elif feel_only:
+        body = stripped
+    else:
+        return Expr(text=text, compiled=None, element_id=element_id)
+    from civicflow.feel import compile_expression
+
+    try:
+        compiled = compile_expression(body)
+    except Exception as exc:  # FeelSyntaxError and friends: report with the element id
+        from civicflow.engine.errors import DeploymentError
+
+        raise DeploymentError(
+            f"Element '{element_id}': the expression {stripped!r} is not valid FEEL: {exc}. "
+            "Correct it in the model and deploy again."
+        ) from exc
+    return Expr(text=text, compiled=compiled, element_id=element_id)
+
+
+def evaluate(expr: Expr, variables: Mapping[str, Any]) -> Any:
+    """Evaluate against JSON variables and return a JSON value (``None`` for FEEL null)."""
+    if expr.compiled is None:
+        return expr.text
+    from civicflow.feel import from_python, to_python
+
+    context = {name: from_python(value) for name, value in variables.items()}
+    warnings: list[Any] = []
+    try:
+        result = expr.compiled.evaluate(context, warnings=warnings)
+    except Exception as exc:
+        raise ExpressionError(
+            f"Element '{expr.element_id}': evaluating {expr.text.strip()!r} failed: {exc}"
+        ) from exc
+    return to_python(result)
+
+
+def evaluate_condition(expr: Expr, variables: Mapping[str, Any]) -> bool:
+    """A sequence-flow condition. Like Camunda 8, a non-boolean result (also null) is an error:
+    it becomes an incident rather than silently taking another path."""
+    value = evaluate(expr, variables)
+    if not isinstance(value, bool):
+        raise ExpressionError(
+            f"Element '{expr.element_id}': the condition {expr.text.strip()!r} gave {value!r}, "
+            "not true or false. Check that the variables it uses are set."
+        )
+    return value
