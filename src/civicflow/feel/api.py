@@ -1,0 +1,150 @@
+"""The public entry points: compile once (cached), evaluate many times."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from lark import Token
+
+from civicflow.feel.compiler import Compiler, Fn, Test, any_of
+from civicflow.feel.errors import FeelEvaluationLimitError, FeelWarning
+from civicflow.feel.lexer import tokenize
+from civicflow.feel.parser import parse_tokens
+from civicflow.feel.scope import Run, Scope
+from civicflow.feel.values import from_python
+
+Clock = Callable[[], dt.datetime]
+_EMPTY: frozenset[str] = frozenset()
+
+
+def _run_safely(run: Run, body: Callable[[], Any]) -> Any:
+    try:
+        return body()
+    except RecursionError:
+        raise FeelEvaluationLimitError(
+            "FEEL evaluation stopped: functions call each other too deeply (endless recursion?)"
+        ) from None
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledExpression:
+    """A parsed FEEL expression; evaluate it against any number of contexts."""
+
+    text: str
+    known_names: frozenset[str]
+    _fn: Fn = field(repr=False)
+
+    def evaluate(
+        self,
+        context: Mapping[str, Any] | None = None,
+        warnings: list[FeelWarning] | None = None,
+        *,
+        clock: Clock | None = None,
+    ) -> Any:
+        """The value of the expression; problems become null plus entries in ``warnings``.
+
+        ``context`` holds FEEL values (see ``from_python``); Python ints and floats found by
+        name are converted on the fly. Raises FeelEvaluationLimitError only when a loop,
+        list or recursion exceeds the safety bounds.
+        """
+        run = Run(warnings, clock=clock)
+        scope = Scope(context if context is not None else {}, None, run)
+        return _run_safely(run, lambda: self._fn(scope))
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledUnaryTests:
+    """Parsed unary tests (a decision table input entry such as ``<10, [20..30)``)."""
+
+    text: str
+    known_names: frozenset[str]
+    _tests: tuple[Test, ...] = field(repr=False)
+    negated: bool = False
+    any_value: bool = False
+
+    def matches(
+        self,
+        input_value: Any,
+        context: Mapping[str, Any] | None = None,
+        warnings: list[FeelWarning] | None = None,
+        *,
+        clock: Clock | None = None,
+    ) -> bool:
+        """Whether ``input_value`` satisfies the tests (``?`` is bound to it)."""
+        if self.any_value:
+            return True
+        run = Run(warnings, clock=clock)
+        scope = Scope(context if context is not None else {}, None, run)
+        value = from_python(input_value) if type(input_value) in (int, float) else input_value
+        result = _run_safely(run, lambda: any_of(t(value, scope) for t in self._tests))
+        if self.negated:
+            return result is False
+        return result is True
+
+
+def compile_expression(
+    text: str, known_names: frozenset[str] | None = None
+) -> CompiledExpression:
+    """Parse ``text`` once (LRU-cached by text and known names); raises FeelSyntaxError."""
+    return _compile_expression(text, known_names if known_names is not None else _EMPTY)
+
+
+@lru_cache(maxsize=4096)
+def _compile_expression(text: str, known_names: frozenset[str]) -> CompiledExpression:
+    tokens = tokenize(text, known_names)
+    tree, uses_q = parse_tokens(text, tokens, "start")
+    fn: Fn = Compiler(uses_q).transform(tree)
+    return CompiledExpression(text, known_names, fn)
+
+
+def compile_unary_tests(
+    text: str, known_names: frozenset[str] | None = None
+) -> CompiledUnaryTests:
+    """Parse decision-table unary tests (``-``, ``not(...)``, comma lists); LRU-cached."""
+    return _compile_unary_tests(text, known_names if known_names is not None else _EMPTY)
+
+
+@lru_cache(maxsize=16384)
+def _compile_unary_tests(text: str, known_names: frozenset[str]) -> CompiledUnaryTests:
+    if text.strip() in ("-", ""):
+        return CompiledUnaryTests(text, known_names, (), any_value=True)
+    tokens = tokenize(text, known_names)
+    negated = _is_negation(tokens)
+    if negated:
+        tokens = tokens[2:-1]
+    tree, uses_q = parse_tokens(text, tokens, "tests")
+    tests: list[Test] = Compiler(uses_q).transform(tree)
+    return CompiledUnaryTests(text, known_names, tuple(tests), negated=negated)
+
+
+def _is_negation(tokens: list[Token]) -> bool:
+    """Whether the tokens are ``not( ... )`` with the parentheses enclosing everything."""
+    if len(tokens) < 4 or tokens[0].type != "NAME" or tokens[0].value != "not":
+        return False
+    if tokens[1].type != "LPAR" or tokens[-1].type != "RPAR":
+        return False
+    depth = 0
+    for i, tok in enumerate(tokens[1:], start=1):
+        if tok.type == "LPAR":
+            depth += 1
+        elif tok.type == "RPAR":
+            depth -= 1
+            if depth == 0 and i != len(tokens) - 1:
+                return False
+    return True
+
+
+def evaluate(
+    text: str,
+    context: Mapping[str, Any] | None = None,
+    warnings: list[FeelWarning] | None = None,
+    *,
+    clock: Clock | None = None,
+) -> Any:
+    """Compile (cached) and evaluate ``text``; context values are converted with from_python."""
+    values = {k: from_python(v) for k, v in (context or {}).items()}
+    return compile_expression(text, frozenset(values)).evaluate(values, warnings, clock=clock)
