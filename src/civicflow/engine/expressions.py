@@ -58,6 +58,13 @@ def evaluate(expr: Expr, variables: Mapping[str, Any]) -> Any:
         raise ExpressionError(
             f"Element '{expr.element_id}': evaluating {expr.text.strip()!r} failed: {exc}"
         ) from exc
+    if result is None and warnings:
+        # Camunda 8 raises an incident here too (e.g. a variable that does not exist)
+        detail = "; ".join(str(w) for w in warnings[:3])
+        raise ExpressionError(
+            f"Element '{expr.element_id}': {expr.text.strip()!r} could not be evaluated: "
+            f"{detail}. Set the missing variables, then retry."
+        )
     return to_python(result)
 
 

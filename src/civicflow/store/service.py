@@ -3,6 +3,7 @@ pure ``advance`` of the engine (retried a few times when another writer got ther
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import socket
@@ -399,10 +400,9 @@ class Engine:
     def _report(self, command: cmds.Command) -> None:
         from civicflow.engine.errors import JobNotLockedError
 
-        try:
+        # taken over after our lease expired: the new holder reports instead
+        with contextlib.suppress(JobNotLockedError):
             self._execute(command)
-        except JobNotLockedError:
-            pass  # taken over after our lease expired: the new holder reports instead
 
     def fetch_and_lock(self, topic: str, worker_id: str, *, max_jobs: int = 1,
                        lock_duration: timedelta = timedelta(minutes=5)) -> list[Job]:

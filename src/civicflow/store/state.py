@@ -319,7 +319,7 @@ def _write(conn: Connection, table: Table, rows: Sequence[Any], values: Any,
             v = values(r)
             v["_id"] = v.pop("id")
             params.append(v)
-        cols = {k: bindparam(k) for k in params[0] if k != "_id"}
+        cols: dict[str, Any] = {k: bindparam(k) for k in params[0] if k != "_id"}
         conn.execute(
             update(table).where(table.c.id == bindparam("_id")).values(cols),
             params,
