@@ -1,0 +1,247 @@
+"""Timers, messages, signals, errors, escalations, terminate end, subprocesses and event
+subprocesses."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from civicflow.testing import bpmn, chain, flow
+
+MESSAGE = ('<bpmn:message id="m" name="PaymentReceived"><bpmn:extensionElements>'
+           '<zeebe:subscription correlationKey="=case_no"/></bpmn:extensionElements>'
+           "</bpmn:message>")
+
+
+def timer(kind: str, value: str) -> str:
+    tag = {"duration": "timeDuration", "date": "timeDate", "cycle": "timeCycle"}[kind]
+    return (f"<bpmn:timerEventDefinition><bpmn:{tag}>{value}</bpmn:{tag}>"
+            "</bpmn:timerEventDefinition>")
+
+
+def open_tasks(engine: Any, inst: Any) -> list[str]:
+    return sorted(t.element_id for t in engine.tasks(instance_id=inst.id))
+
+
+def test_intermediate_timer_waits_for_its_duration(engine: Any, clock: Any) -> None:
+    engine.deploy(bpmn('<bpmn:startEvent id="s"/><bpmn:intermediateCatchEvent id="w">'
+                       + timer("duration", "PT2H") + "</bpmn:intermediateCatchEvent>"
+                       '<bpmn:userTask id="t"/><bpmn:endEvent id="e"/>'
+                       + chain("s", "w", "t", "e")))
+    inst = engine.start("p")
+    clock.advance(timedelta(hours=1, minutes=59))
+    engine.run_due_jobs()
+    assert open_tasks(engine, inst) == []
+    clock.advance(timedelta(minutes=1))
+    assert engine.run_due_jobs() == 1
+    assert open_tasks(engine, inst) == ["t"]
+
+
+def test_timer_with_a_date_fires_at_that_date(engine: Any, clock: Any) -> None:
+    engine.deploy(bpmn('<bpmn:startEvent id="s"/><bpmn:intermediateCatchEvent id="w">'
+                       + timer("date", "=deadline") + "</bpmn:intermediateCatchEvent>"
+                       '<bpmn:userTask id="t"/><bpmn:endEvent id="e"/>'
+                       + chain("s", "w", "t", "e")))
+    inst = engine.start("p", {"deadline": "2026-01-06T09:00:00Z"})
+    clock.advance(timedelta(hours=23))
+    engine.run_due_jobs()
+    assert open_tasks(engine, inst) == []
+    clock.advance(timedelta(hours=1))
+    engine.run_due_jobs()
+    assert open_tasks(engine, inst) == ["t"]
+
+
+def _boundary_model(interrupting: bool, definition: str) -> str:
+    cancel = "true" if interrupting else "false"
+    return bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:userTask id="work"/><bpmn:endEvent id="e"/>'
+        f'<bpmn:boundaryEvent id="b" attachedToRef="work" cancelActivity="{cancel}">'
+        + definition + "</bpmn:boundaryEvent>"
+        '<bpmn:userTask id="escalate"/><bpmn:endEvent id="e2"/>'
+        + chain("s", "work", "e") + chain("b", "escalate", "e2"),
+        extra=MESSAGE,
+    )
+
+
+def test_interrupting_timer_boundary_cancels_the_task(engine: Any, clock: Any) -> None:
+    engine.deploy(_boundary_model(True, timer("duration", "P3D")))
+    inst = engine.start("p")
+    clock.advance(timedelta(days=3))
+    engine.run_due_jobs()
+    assert open_tasks(engine, inst) == ["escalate"]
+    assert ("work", "cancel") in [(h.element_id, h.kind) for h in engine.history(inst.id)]
+
+
+def test_non_interrupting_cycle_timer_boundary_repeats_and_keeps_the_task(
+    engine: Any, clock: Any
+) -> None:
+    engine.deploy(_boundary_model(False, timer("cycle", "R2/P1D")))
+    inst = engine.start("p")
+    for _ in range(3):
+        clock.advance(timedelta(days=1))
+        engine.run_due_jobs()
+    tasks = [t.element_id for t in engine.tasks(instance_id=inst.id)]
+    assert sorted(tasks) == ["escalate", "escalate", "work"]  # two repetitions, then no more
+    work = next(t for t in engine.tasks(instance_id=inst.id) if t.element_id == "work")
+    engine.complete(work.id)
+    assert engine.jobs(instance_id=inst.id) == []
+
+
+def test_completing_the_task_cancels_its_boundary_timer(engine: Any, clock: Any) -> None:
+    engine.deploy(_boundary_model(True, timer("duration", "P3D")))
+    inst = engine.start("p")
+    engine.complete(engine.tasks(instance_id=inst.id)[0].id)
+    clock.advance(timedelta(days=4))
+    assert engine.run_due_jobs() == 0
+    assert engine.instance(inst.id).state == "completed"
+
+
+def test_message_catch_event_correlates_by_key_and_merges_its_variables(engine: Any) -> None:
+    engine.deploy(bpmn('<bpmn:startEvent id="s"/><bpmn:intermediateCatchEvent id="pay">'
+                       '<bpmn:messageEventDefinition messageRef="m"/>'
+                       '</bpmn:intermediateCatchEvent><bpmn:userTask id="t"/>'
+                       '<bpmn:endEvent id="e"/>' + chain("s", "pay", "t", "e"), extra=MESSAGE))
+    a = engine.start("p", {"case_no": "P-1"})
+    b = engine.start("p", {"case_no": "P-2"})
+    assert engine.correlate("PaymentReceived", "P-2", {"paid": 120}) == 1
+    assert open_tasks(engine, a) == []
+    assert open_tasks(engine, b) == ["t"]
+    assert engine.instance(b.id).variables["paid"] == 120
+
+
+def test_receive_task_waits_for_its_message(engine: Any) -> None:
+    engine.deploy(bpmn('<bpmn:startEvent id="s"/><bpmn:receiveTask id="r" messageRef="m"/>'
+                       '<bpmn:userTask id="t"/><bpmn:endEvent id="e"/>'
+                       + chain("s", "r", "t", "e"), extra=MESSAGE))
+    inst = engine.start("p", {"case_no": 42})
+    assert engine.correlate("PaymentReceived", 42) == 1
+    assert open_tasks(engine, inst) == ["t"]
+
+
+def test_message_published_before_the_subscriber_is_buffered_for_its_time_to_live(
+    engine: Any, clock: Any
+) -> None:
+    engine.deploy(bpmn('<bpmn:startEvent id="s"/><bpmn:userTask id="first"/>'
+                       '<bpmn:receiveTask id="r" messageRef="m"/><bpmn:userTask id="t"/>'
+                       '<bpmn:endEvent id="e"/>' + chain("s", "first", "r", "t", "e"),
+                       extra=MESSAGE))
+    early = engine.start("p", {"case_no": "A"})
+    late = engine.start("p", {"case_no": "B"})
+    assert engine.correlate("PaymentReceived", "A", {"paid": 1},
+                            time_to_live=timedelta(hours=1)) == 0
+    assert engine.correlate("PaymentReceived", "B", time_to_live=timedelta(minutes=5)) == 0
+    clock.advance(timedelta(minutes=10))
+    engine.complete(engine.tasks(instance_id=early.id)[0].id)
+    engine.complete(engine.tasks(instance_id=late.id)[0].id)
+    assert open_tasks(engine, early) == ["t"]
+    assert engine.instance(early.id).variables["paid"] == 1
+    assert open_tasks(engine, late) == []  # its message expired
+
+
+def test_message_boundary_event_interrupts_the_task(engine: Any) -> None:
+    engine.deploy(_boundary_model(True, '<bpmn:messageEventDefinition messageRef="m"/>'))
+    inst = engine.start("p", {"case_no": "X"})
+    assert engine.correlate("PaymentReceived", "X") == 1
+    assert open_tasks(engine, inst) == ["escalate"]
+
+
+def test_terminate_end_event_ends_every_other_branch(engine: Any) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:parallelGateway id="g"/><bpmn:userTask id="a"/>'
+        '<bpmn:endEvent id="stop"><bpmn:terminateEventDefinition/></bpmn:endEvent>'
+        '<bpmn:endEvent id="e"/>' + flow("s", "g") + flow("g", "a") + flow("g", "stop")
+        + chain("a", "e")))
+    inst = engine.start("p")
+    assert engine.instance(inst.id).state == "terminated"
+    assert engine.tasks(instance_id=inst.id) == []
+
+
+def test_embedded_subprocess_runs_its_inner_flow_and_then_continues(engine: Any) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:subProcess id="sub">'
+        '<bpmn:startEvent id="ss"/><bpmn:userTask id="inner"/><bpmn:endEvent id="se"/>'
+        + chain("ss", "inner", "se") + "</bpmn:subProcess>"
+        '<bpmn:userTask id="after"/><bpmn:endEvent id="e"/>' + chain("s", "sub", "after", "e")))
+    inst = engine.start("p")
+    assert open_tasks(engine, inst) == ["inner"]
+    engine.complete(engine.tasks(instance_id=inst.id)[0].id, {"x": 1})
+    assert open_tasks(engine, inst) == ["after"]
+    assert engine.instance(inst.id).variables == {"x": 1}
+
+
+def test_error_end_event_in_a_subprocess_is_caught_by_its_boundary(engine: Any) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:subProcess id="sub">'
+        '<bpmn:startEvent id="ss"/><bpmn:endEvent id="fail">'
+        '<bpmn:errorEventDefinition errorRef="err"/></bpmn:endEvent>'
+        + chain("ss", "fail") + "</bpmn:subProcess>"
+        '<bpmn:boundaryEvent id="b" attachedToRef="sub">'
+        '<bpmn:errorEventDefinition errorRef="err"/></bpmn:boundaryEvent>'
+        '<bpmn:userTask id="fix"/><bpmn:userTask id="after"/><bpmn:endEvent id="e"/>'
+        '<bpmn:endEvent id="e2"/>' + chain("s", "sub", "after", "e") + chain("b", "fix", "e2"),
+        extra='<bpmn:error id="err" errorCode="INVALID"/>'))
+    inst = engine.start("p")
+    assert open_tasks(engine, inst) == ["fix"]
+
+
+def test_signal_reaches_every_waiting_instance(engine: Any) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:intermediateCatchEvent id="c">'
+        '<bpmn:signalEventDefinition signalRef="sig"/></bpmn:intermediateCatchEvent>'
+        '<bpmn:userTask id="t"/><bpmn:endEvent id="e"/>' + chain("s", "c", "t", "e"),
+        extra='<bpmn:signal id="sig" name="LawChanged"/>'))
+    a = engine.start("p")
+    b = engine.start("p")
+    engine.broadcast_signal("LawChanged")
+    assert open_tasks(engine, a) == ["t"]
+    assert open_tasks(engine, b) == ["t"]
+
+
+def test_escalation_is_caught_by_a_non_interrupting_boundary(engine: Any) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:subProcess id="sub">'
+        '<bpmn:startEvent id="ss"/><bpmn:intermediateThrowEvent id="up">'
+        '<bpmn:escalationEventDefinition escalationRef="esc"/></bpmn:intermediateThrowEvent>'
+        '<bpmn:userTask id="inner"/><bpmn:endEvent id="se"/>'
+        + chain("ss", "up", "inner", "se") + "</bpmn:subProcess>"
+        '<bpmn:boundaryEvent id="b" attachedToRef="sub" cancelActivity="false">'
+        '<bpmn:escalationEventDefinition escalationRef="esc"/></bpmn:boundaryEvent>'
+        '<bpmn:userTask id="notify"/><bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
+        + chain("s", "sub", "e") + chain("b", "notify", "e2"),
+        extra='<bpmn:escalation id="esc" escalationCode="LATE"/>'))
+    inst = engine.start("p")
+    assert open_tasks(engine, inst) == ["inner", "notify"]
+
+
+def test_interrupting_message_event_subprocess_replaces_the_main_flow(engine: Any) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:userTask id="work"/><bpmn:endEvent id="e"/>'
+        '<bpmn:subProcess id="cancel" triggeredByEvent="true">'
+        '<bpmn:startEvent id="cs" isInterrupting="true">'
+        '<bpmn:messageEventDefinition messageRef="m"/></bpmn:startEvent>'
+        '<bpmn:userTask id="refund"/><bpmn:endEvent id="ce"/>'
+        + chain("cs", "refund", "ce") + "</bpmn:subProcess>" + chain("s", "work", "e"),
+        extra=MESSAGE))
+    inst = engine.start("p", {"case_no": "Z"})
+    assert engine.correlate("PaymentReceived", "Z", {"amount": 5}) == 1
+    assert open_tasks(engine, inst) == ["refund"]
+    engine.complete(engine.tasks(instance_id=inst.id)[0].id)
+    assert engine.instance(inst.id).state == "completed"
+
+
+def test_non_interrupting_timer_event_subprocess_runs_beside_the_main_flow(
+    engine: Any, clock: Any
+) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:userTask id="work"/><bpmn:endEvent id="e"/>'
+        '<bpmn:subProcess id="remind" triggeredByEvent="true">'
+        '<bpmn:startEvent id="rs" isInterrupting="false">' + timer("duration", "P1D")
+        + '</bpmn:startEvent><bpmn:userTask id="chase"/><bpmn:endEvent id="re"/>'
+        + chain("rs", "chase", "re") + "</bpmn:subProcess>" + chain("s", "work", "e")))
+    inst = engine.start("p")
+    clock.advance(timedelta(days=1))
+    engine.run_due_jobs()
+    assert open_tasks(engine, inst) == ["chase", "work"]
+    for t in engine.tasks(instance_id=inst.id):
+        engine.complete(t.id)
+    assert engine.instance(inst.id).state == "completed"
