@@ -276,6 +276,16 @@ class Engine:
                             row.lane, row.state, r.process_id, r.business_key))
         return out
 
+    def task_variables(self, task_id: str) -> dict[str, Any]:
+        """The variables a task's form sees (its local ones, e.g. a multi-instance item, and
+        every enclosing scope's)."""
+        with self._sql.connect() as conn:
+            port = SqlPort(conn)
+            task = port.load_user_task(task_id)
+            if task is None:
+                raise NotFoundError(f"There is no task {task_id}.")
+            return visible_variables(port, task.token_id)
+
     def complete(self, task_id: str, variables: Mapping[str, Any] | None = None, *,
                  actor: str | None = None) -> None:
         """Complete a user task; a second completion gets ``TaskAlreadyCompletedError``."""

@@ -1,0 +1,125 @@
+"""Multi-instance activities and call activities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from civicflow.testing import bpmn, chain
+
+
+def mi_task(tag: str = "userTask", sequential: bool = False, completion: str | None = None,
+            body: str = "") -> str:
+    seq = "true" if sequential else "false"
+    cond = (f'<bpmn:completionCondition xsi:type="bpmn:tFormalExpression">{completion}'
+            "</bpmn:completionCondition>") if completion else ""
+    return (
+        f'<bpmn:{tag} id="each">{body}'
+        f'<bpmn:multiInstanceLoopCharacteristics isSequential="{seq}">'
+        '<bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=items" '
+        'inputElement="item" outputCollection="results" outputElement="=result"/>'
+        f"</bpmn:extensionElements>{cond}</bpmn:multiInstanceLoopCharacteristics></bpmn:{tag}>"
+    )
+
+
+def model(task: str) -> str:
+    return bpmn('<bpmn:startEvent id="s"/>' + task + '<bpmn:userTask id="after"/>'
+                '<bpmn:endEvent id="e"/>' + chain("s", "each", "after", "e"))
+
+
+def test_parallel_multi_instance_creates_one_task_per_item_and_collects_outputs(
+    engine: Any,
+) -> None:
+    engine.deploy(model(mi_task()))
+    inst = engine.start("p", {"items": ["a", "b", "c"]})
+    tasks = engine.tasks(instance_id=inst.id)
+    assert len(tasks) == 3
+    assert sorted(engine.task_variables(t.id)["item"] for t in tasks) == ["a", "b", "c"]
+    for t in sorted(tasks, key=lambda t: engine.task_variables(t.id)["item"], reverse=True):
+        item = engine.task_variables(t.id)["item"]
+        engine.complete(t.id, {"result": f"done-{item}"})
+    variables = engine.instance(inst.id).variables
+    assert variables["results"] == ["done-a", "done-b", "done-c"]  # item order, not finish order
+    assert "item" not in variables  # the input element is local to each inner instance
+    assert [t.element_id for t in engine.tasks(instance_id=inst.id)] == ["after"]
+
+
+def test_sequential_multi_instance_runs_items_one_after_another_in_order(engine: Any) -> None:
+    script = ('<bpmn:extensionElements><zeebe:script expression="=upper case(item)" '
+              'resultVariable="result"/></bpmn:extensionElements>')
+    engine.deploy(model(mi_task("scriptTask", sequential=True, body=script)))
+    inst = engine.start("p", {"items": ["x", "y", "z"]})
+    assert engine.instance(inst.id).variables["results"] == ["X", "Y", "Z"]
+
+
+def test_sequential_user_task_items_appear_one_at_a_time(engine: Any) -> None:
+    engine.deploy(model(mi_task(sequential=True)))
+    inst = engine.start("p", {"items": [1, 2]})
+    [first] = engine.tasks(instance_id=inst.id)
+    engine.complete(first.id, {"result": 10})
+    [second] = engine.tasks(instance_id=inst.id)
+    assert second.id != first.id
+    engine.complete(second.id, {"result": 20})
+    assert engine.instance(inst.id).variables["results"] == [10, 20]
+
+
+def test_completion_condition_cancels_the_remaining_items(engine: Any) -> None:
+    engine.deploy(model(mi_task(completion="=numberOfCompletedInstances &gt;= 2")))
+    inst = engine.start("p", {"items": [1, 2, 3, 4]})
+    tasks = sorted(engine.tasks(instance_id=inst.id),
+                   key=lambda t: engine.task_variables(t.id)["item"])
+    engine.complete(tasks[0].id, {"result": "a"})
+    engine.complete(tasks[1].id, {"result": "b"})
+    assert [t.element_id for t in engine.tasks(instance_id=inst.id)] == ["after"]
+    assert engine.instance(inst.id).variables["results"] == ["a", "b", None, None]
+
+
+def test_empty_collection_skips_the_activity(engine: Any) -> None:
+    engine.deploy(model(mi_task()))
+    inst = engine.start("p", {"items": []})
+    assert [t.element_id for t in engine.tasks(instance_id=inst.id)] == ["after"]
+    assert engine.instance(inst.id).variables["results"] == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_completing_an_item_costs_the_same_number_of_statements_at_any_size(
+    engine: Any,
+) -> None:
+    engine.deploy(model(mi_task()))
+    counts = {}
+    for size in (5, 200):
+        inst = engine.start("p", {"items": list(range(size))})
+        tasks = engine.tasks(instance_id=inst.id)
+        statements: list[str] = []
+
+        def count(*args: Any) -> None:
+            statements.append(args[2])
+
+        event.listen(engine._sql, "before_cursor_execute", count)
+        engine.complete(tasks[size // 2].id, {"result": 1})
+        event.remove(engine._sql, "before_cursor_execute", count)
+        counts[size] = len(statements)
+    assert counts[200] == counts[5]
+
+
+def test_call_activity_runs_the_child_process_and_returns_its_variables(engine: Any) -> None:
+    child = bpmn('<bpmn:startEvent id="cs"/><bpmn:userTask id="child_task"/>'
+                 '<bpmn:endEvent id="ce"/>' + chain("cs", "child_task", "ce"), "child")
+    parent = bpmn('<bpmn:startEvent id="s"/><bpmn:callActivity id="call">'
+                  '<bpmn:extensionElements><zeebe:calledElement processId="child"/>'
+                  "</bpmn:extensionElements></bpmn:callActivity>"
+                  '<bpmn:userTask id="after"/><bpmn:endEvent id="e"/>'
+                  + chain("s", "call", "after", "e"), "parent")
+    engine.deploy(child)
+    engine.deploy(parent)
+    inst = engine.start("parent", {"applicant": "Ana"}, business_key="B-1")
+    [task] = engine.tasks(process_id="child")
+    child_inst = engine.instance(task.instance_id)
+    assert child_inst.parent_instance_id == inst.id
+    assert child_inst.variables == {"applicant": "Ana"}
+    engine.complete(task.id, {"decision": "granted"})
+    assert engine.instance(child_inst.id).state == "completed"
+    assert engine.instance(inst.id).variables == {"applicant": "Ana", "decision": "granted"}
+    assert [t.element_id for t in engine.tasks(instance_id=inst.id)] == ["after"]
