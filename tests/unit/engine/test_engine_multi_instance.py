@@ -94,8 +94,8 @@ def test_completing_an_item_costs_the_same_number_of_statements_at_any_size(
         tasks = engine.tasks(instance_id=inst.id)
         statements: list[str] = []
 
-        def count(*args: Any) -> None:
-            statements.append(args[2])
+        def count(*args: Any, out: list[str] = statements) -> None:
+            out.append(args[2])
 
         event.listen(engine._sql, "before_cursor_execute", count)
         engine.complete(tasks[size // 2].id, {"result": 1})
