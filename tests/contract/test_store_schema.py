@@ -104,3 +104,15 @@ def test_two_people_completing_the_same_task_at_once_get_one_winner(
     finally:
         for e in engines:
             e.close()
+
+
+def test_the_head_constant_names_the_newest_migration() -> None:
+    from alembic.script import ScriptDirectory
+
+    from civicflow.store.migrate import HEAD, alembic_config, current_revision
+
+    engine = connect(None)
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    assert script.get_current_head() == HEAD
+    assert current_revision(engine) is None
+    engine.dispose()

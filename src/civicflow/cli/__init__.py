@@ -43,6 +43,9 @@ def _root(
 
 def _register() -> None:
     """Attach each command module's commands to ``app``."""
+    from civicflow.cli import engine
+
+    engine.register(app)
 
 
 _register()

@@ -33,9 +33,6 @@ def _conditions(rt: Runtime, token: TokenRow, node: Node) -> list[str]:
 def exclusive(rt: Runtime, token: TokenRow, node: Node) -> None:
     """Take the first flow (in model order) whose condition holds, else the default flow;
     with neither, raise an incident the operator can fix by setting variables and retrying."""
-    if len(node.outgoing) <= 1:
-        rt.leave(token, node)
-        return
     graph = rt.graph_of(rt.instance_of(token))
     variables = rt.context(token.scope_id)
     for flow_id in node.outgoing:
