@@ -284,11 +284,7 @@ def interrupt_activity(rt: Runtime, token: TokenRow) -> None:
         cancel_children(rt, token)
     rt.clear_attachments(token)
     rt.drop_local_scope(token)
-    for inc in rt.work.incidents_of(token.id):
-        if inc.state == "open":
-            inc.state = "resolved"
-            inc.resolved_at = rt.now
-            rt.work.incidents.touch(inc)
+    rt.resolve_incidents(token)
     rt.record(token, activity, "cancel")
 
 

@@ -301,26 +301,38 @@ class Runtime:
                 self.agenda.append(copy.id)
 
     def clear_attachments(self, token: TokenRow) -> None:
-        """Remove what waited on behalf of this token: tasks, jobs, subscriptions."""
-        for task in self.work.tasks_of(token.id):
-            if task.state == "open":
-                task.state = "canceled"
-                task.completed_at = self.now
-                self.work.user_tasks.touch(task)
-        for job in self.work.jobs_of(token.id):
-            self.work.jobs.delete(job)
-        for sub in self.work.subscriptions_of(token.id):
-            self.work.subscriptions.delete(sub)
+        """Remove what waited on behalf of this token: tasks, jobs, subscriptions.
 
-    def consume(self, token: TokenRow) -> None:
-        """The token ends here; its scope may be complete."""
-        self.clear_attachments(token)
-        self.drop_local_scope(token)
+        The node says which of these can exist, so most steps query nothing here."""
+        node = self.graph_of(self.instance_of(token)).nodes.get(token.element_id)
+        tasks, jobs, subs = _attachment_kinds(node) if node is not None else (True, True, True)
+        if tasks:
+            for task in self.work.tasks_of(token.id):
+                if task.state == "open":
+                    task.state = "canceled"
+                    task.completed_at = self.now
+                    self.work.user_tasks.touch(task)
+        if jobs:
+            for job in self.work.jobs_of(token.id):
+                self.work.jobs.delete(job)
+        if subs:
+            for sub in self.work.subscriptions_of(token.id):
+                self.work.subscriptions.delete(sub)
+
+    def resolve_incidents(self, token: TokenRow) -> None:
+        if token.state != TokenState.INCIDENT:
+            return
         for inc in self.work.incidents_of(token.id):
             if inc.state == "open":
                 inc.state = "resolved"
                 inc.resolved_at = self.now
                 self.work.incidents.touch(inc)
+
+    def consume(self, token: TokenRow) -> None:
+        """The token ends here; its scope may be complete."""
+        self.clear_attachments(token)
+        self.drop_local_scope(token)
+        self.resolve_incidents(token)
         self.work.tokens.delete(token)
         self.touched_scopes.add(token.scope_id)
         self.scope_maybe_done(token.scope_id)
@@ -338,11 +350,7 @@ class Runtime:
             cancel_called_instances(self, token)
         self.clear_attachments(token)
         self.drop_local_scope(token)
-        for inc in self.work.incidents_of(token.id):
-            if inc.state == "open":
-                inc.state = "resolved"
-                inc.resolved_at = self.now
-                self.work.incidents.touch(inc)
+        self.resolve_incidents(token)
         self.work.tokens.delete(token)
 
     def cancel_scope_contents(self, scope_id: str) -> None:
@@ -392,3 +400,14 @@ _GATEWAYS = frozenset(
 
 def _is_join_wait(node: Node, token: TokenRow) -> bool:
     return node.type in _GATEWAYS and len(node.incoming) > 1 and token.flow_id is not None
+
+
+def _attachment_kinds(node: Node) -> tuple[bool, bool, bool]:
+    """Whether a token on ``node`` may own user tasks, jobs and subscriptions."""
+    ev = node.event.kind if node.event is not None else None
+    tasks = node.type in ("userTask", "manualTask")
+    jobs = (bool(node.boundaries) or node.task_type is not None or ev == "timer"
+            or node.type == "eventBasedGateway")
+    subs = (bool(node.boundaries) or node.type in ("receiveTask", "eventBasedGateway")
+            or ev in ("message", "signal"))
+    return tasks, jobs, subs

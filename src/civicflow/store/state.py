@@ -8,8 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Table, and_, func, select
 
 from civicflow.engine.errors import ConflictError
 from civicflow.engine.rows import (
@@ -44,10 +43,13 @@ def loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
-def utc(value: datetime | None) -> datetime | None:
-    """Datetimes read back from SQLite are naive UTC; PostgreSQL's may be in another zone."""
+def utc(value: datetime | str | None) -> datetime | None:
+    """Datetimes read back from SQLite are naive UTC (text on raw reads); PostgreSQL's may be
+    in another zone."""
     if value is None:
         return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
@@ -115,14 +117,26 @@ def incident_from_row(r: Any) -> IncidentRow:
 
 
 class SqlPort:
-    """Reads for one command, on the command's connection (inside its transaction)."""
+    """Reads for one command, on the command's connection (inside its transaction).
+
+    The hot lookups by key are plain SQL strings run on the driver: building a SQLAlchemy
+    expression per lookup cost more than the query itself.
+    """
 
     def __init__(self, conn: Connection, start_events: Any = None) -> None:
         self.conn = conn
         self._start_events = start_events
+        self._db = Raw(conn)
+
+    def _raw(self, sql: str, *params: Any) -> list[_Row]:
+        return self._db.rows(sql, params)
 
     def _one(self, table: Table, key: str) -> Any:
-        return self.conn.execute(select(table).where(table.c.id == key)).first()
+        found = self._raw(f"SELECT * FROM {table.name} WHERE id = ?", key)
+        return found[0] if found else None
+
+    def _by(self, table: Table, column: str, key: str, extra: str = "") -> Any:
+        return self._raw(f"SELECT * FROM {table.name} WHERE {column} = ?{extra}", key)
 
     def load_instance(self, instance_id: str) -> InstanceRow | None:
         r = self._one(t.instances, instance_id)
@@ -133,35 +147,25 @@ class SqlPort:
         return _scope(r) if r else None
 
     def load_child_scopes(self, scope_id: str) -> list[ScopeRow]:
-        rows = self.conn.execute(select(t.scopes).where(t.scopes.c.parent_id == scope_id))
-        return [_scope(r) for r in rows]
+        return [_scope(r) for r in self._by(t.scopes, "parent_id", scope_id)]
 
     def load_token(self, token_id: str) -> TokenRow | None:
         r = self._one(t.tokens, token_id)
         return _token(r) if r else None
 
     def load_tokens_in_scope(self, scope_id: str) -> list[TokenRow]:
-        rows = self.conn.execute(select(t.tokens).where(t.tokens.c.scope_id == scope_id))
-        return [_token(r) for r in rows]
+        return [_token(r) for r in self._by(t.tokens, "scope_id", scope_id)]
 
     def load_variables(self, scope_id: str) -> dict[str, Any]:
-        rows = self.conn.execute(
-            select(t.variables.c.name, t.variables.c.value).where(
-                t.variables.c.scope_id == scope_id
-            )
-        )
-        return {r.name: loads(r.value) for r in rows}
+        rows = self._raw("SELECT name, value FROM cf_variables WHERE scope_id = ?", scope_id)
+        return {r[0]: loads(r[1]) for r in rows}
 
     def load_user_task(self, task_id: str) -> UserTaskRow | None:
         r = self._one(t.user_tasks, task_id)
         return _task(r) if r else None
 
     def load_user_tasks_of_token(self, token_id: str) -> list[UserTaskRow]:
-        rows = self.conn.execute(
-            select(t.user_tasks).where(
-                and_(t.user_tasks.c.token_id == token_id, t.user_tasks.c.state == "open")
-            )
-        )
+        rows = self._by(t.user_tasks, "token_id", token_id, " AND state = 'open'")
         return [_task(r) for r in rows]
 
     def load_job(self, job_id: str) -> JobRow | None:
@@ -169,14 +173,10 @@ class SqlPort:
         return _job(r) if r else None
 
     def load_jobs_of_token(self, token_id: str) -> list[JobRow]:
-        rows = self.conn.execute(select(t.jobs).where(t.jobs.c.token_id == token_id))
-        return [_job(r) for r in rows]
+        return [_job(r) for r in self._by(t.jobs, "token_id", token_id)]
 
     def load_subscriptions_of_token(self, token_id: str) -> list[SubscriptionRow]:
-        rows = self.conn.execute(
-            select(t.subscriptions).where(t.subscriptions.c.token_id == token_id)
-        )
-        return [_sub(r) for r in rows]
+        return [_sub(r) for r in self._by(t.subscriptions, "token_id", token_id)]
 
     def load_subscriptions_by_name(
         self, kind: str, name: str, correlation_key: str | None
@@ -195,11 +195,7 @@ class SqlPort:
         return _incident(r) if r else None
 
     def load_incidents_of_token(self, token_id: str) -> list[IncidentRow]:
-        rows = self.conn.execute(
-            select(t.incidents).where(
-                and_(t.incidents.c.token_id == token_id, t.incidents.c.state == "open")
-            )
-        )
+        rows = self._by(t.incidents, "token_id", token_id, " AND state = 'open'")
         return [_incident(r) for r in rows]
 
     def load_mi_value(self, scope_id: str, kind: str, idx: int) -> Any:
@@ -217,10 +213,8 @@ class SqlPort:
         return [(r.idx, loads(r.value)) for r in rows]
 
     def deployment_version(self, deployment_id: str) -> int:
-        r = self.conn.execute(
-            select(t.deployments.c.version).where(t.deployments.c.id == deployment_id)
-        ).first()
-        return int(r.version) if r else 0
+        found = self._raw("SELECT version FROM cf_deployments WHERE id = ?", deployment_id)
+        return int(found[0][0]) if found else 0
 
     def latest_deployment(self, process_id: str) -> str | None:
         c = t.deployments.c
@@ -230,9 +224,8 @@ class SqlPort:
         return str(r.id) if r else None
 
     def child_instances(self, token_id: str) -> list[str]:
-        c = t.instances.c
-        rows = self.conn.execute(select(c.id).where(c.parent_token_id == token_id))
-        return [str(r.id) for r in rows]
+        rows = self._raw("SELECT id FROM cf_instances WHERE parent_token_id = ?", token_id)
+        return [str(r[0]) for r in rows]
 
     def message_start_events(self, name: str) -> list[tuple[str, str]]:
         return list(self._start_events("message", name, self)) if self._start_events else []
@@ -308,97 +301,137 @@ def _incident_values(r: IncidentRow) -> dict[str, Any]:
             "resolved_at": to_db(r.resolved_at)}
 
 
-def _write(conn: Connection, table: Table, rows: Sequence[Any], values: Any,
-           deleted: Sequence[str]) -> None:
+class Raw:
+    """Plain DBAPI access on the transaction's connection, for the statements every command
+    runs. SQL is written with ``?`` and adapted to psycopg's ``%s``; datetimes are written in
+    SQLAlchemy's SQLite text format so raw and Core-written rows compare alike."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.pg = conn.dialect.name == "postgresql"
+        self.cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.pg else sql
+
+    def _param(self, value: Any) -> Any:
+        if isinstance(value, datetime) and not self.pg:
+            return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value
+
+    def rows(self, sql: str, params: Sequence[Any]) -> list[_Row]:
+        self.cur.execute(self._sql(sql), [self._param(p) for p in params])
+        names = [d[0] for d in self.cur.description]
+        return [_Row(names, r) for r in self.cur.fetchall()]
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self.cur.execute(self._sql(sql), [self._param(p) for p in params])
+        return int(self.cur.rowcount)
+
+    def many(self, sql: str, seq: Sequence[Sequence[Any]]) -> None:
+        if seq:
+            self.cur.executemany(self._sql(sql), [[self._param(p) for p in row] for row in seq])
+
+
+class _Row:
+    """A result row with attribute access by column name."""
+
+    __slots__ = ("_names", "_values")
+
+    def __init__(self, names: list[str], values: Sequence[Any]) -> None:
+        self._names = names
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[self._names.index(name)]
+        except ValueError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, index: int) -> Any:
+        return self._values[index]
+
+
+def _write(raw: Raw, table: Table, rows: Sequence[Any], values: Any) -> None:
     ins, upd, dels = rows
     if ins:
-        conn.execute(insert(table), [values(r) for r in ins])
+        first = values(ins[0])
+        cols = list(first)
+        raw.many(f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES "
+                 f"({', '.join('?' for _ in cols)})",
+                 [list(values(r).values()) for r in ins])
     if upd:
-        params = []
+        first = values(upd[0])
+        cols = [c for c in first if c != "id"]
+        seq = []
         for r in upd:
             v = values(r)
-            v["_id"] = v.pop("id")
-            params.append(v)
-        cols: dict[str, Any] = {k: bindparam(k) for k in params[0] if k != "_id"}
-        conn.execute(
-            update(table).where(table.c.id == bindparam("_id")).values(cols),
-            params,
-        )
+            seq.append([v[c] for c in cols] + [v["id"]])
+        raw.many(f"UPDATE {table.name} SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
+                 seq)
     if dels:
-        conn.execute(delete(table).where(table.c.id.in_(dels)))
+        raw.run(f"DELETE FROM {table.name} WHERE id IN ({', '.join('?' for _ in dels)})",
+                list(dels))
 
 
-def _upsert(conn: Connection, table: Table, rows: list[dict[str, Any]],
-            keys: list[str]) -> None:
-    if not rows:
-        return
-    dialect = conn.dialect.name
-    mod: Any = postgresql if dialect == "postgresql" else sqlite
-    stmt = mod.insert(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=keys, set_={"value": stmt.excluded.value}
-    )
-    conn.execute(stmt, rows)
+def _upsert(raw: Raw, table: str, cols: list[str], keys: list[str],
+            rows: list[list[Any]]) -> None:
+    raw.many(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
+             f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET value = excluded.value", rows)
+
+
+def _delete_in(raw: Raw, table: str, column: str, keys: Sequence[str]) -> None:
+    if keys:
+        raw.run(f"DELETE FROM {table} WHERE {column} IN ({', '.join('?' for _ in keys)})",
+                list(keys))
 
 
 def apply_changes(conn: Connection, ch: Changes) -> None:
     """Write one command's changes; raise ``ConflictError`` if a case changed meanwhile."""
+    raw = Raw(conn)
     ins, upd, dels = ch.instances
     updated = {r.id: r for r in upd}
     for inst_id, seen in sorted(ch.locked_instances.items()):
-        values: dict[str, Any] = {"lock_version": seen + 1}
         if inst_id in updated:
             v = _instance_values(updated.pop(inst_id))
-            values.update(state=v["state"], ended_at=v["ended_at"],
-                          parent_token_id=v["parent_token_id"])
-        c = t.instances.c
-        res = conn.execute(
-            update(t.instances)
-            .where(and_(c.id == inst_id, c.lock_version == seen))
-            .values(values)
-        )
-        if res.rowcount != 1:
+            count = raw.run("UPDATE cf_instances SET lock_version = ?, state = ?, ended_at = ?, "
+                            "parent_token_id = ? WHERE id = ? AND lock_version = ?",
+                            [seen + 1, v["state"], v["ended_at"], v["parent_token_id"], inst_id,
+                             seen])
+        else:
+            count = raw.run("UPDATE cf_instances SET lock_version = ? WHERE id = ? AND "
+                            "lock_version = ?", [seen + 1, inst_id, seen])
+        if count != 1:
             raise ConflictError(
                 f"Case {inst_id} was changed by someone else at the same moment; "
                 "reload it and try again."
             )
-    _write(conn, t.instances, (ins, list(updated.values()), dels), _instance_values, dels)
-    _write(conn, t.scopes, ch.scopes, _scope_values, ch.scopes[2])
-    _write(conn, t.tokens, ch.tokens, _token_values, ch.tokens[2])
-    _write(conn, t.user_tasks, ch.user_tasks, _task_values, ch.user_tasks[2])
-    _write(conn, t.jobs, ch.jobs, _job_values, ch.jobs[2])
-    _write(conn, t.subscriptions, ch.subscriptions, _sub_values, ch.subscriptions[2])
-    _write(conn, t.incidents, ch.incidents, _incident_values, ch.incidents[2])
-    if ch.variable_scopes_cleared:
-        conn.execute(delete(t.variables).where(
-            t.variables.c.scope_id.in_(ch.variable_scopes_cleared)))
+    _write(raw, t.instances, (ins, list(updated.values()), dels), _instance_values)
+    _write(raw, t.scopes, ch.scopes, _scope_values)
+    _write(raw, t.tokens, ch.tokens, _token_values)
+    _write(raw, t.user_tasks, ch.user_tasks, _task_values)
+    _write(raw, t.jobs, ch.jobs, _job_values)
+    _write(raw, t.subscriptions, ch.subscriptions, _sub_values)
+    _write(raw, t.incidents, ch.incidents, _incident_values)
+    _delete_in(raw, "cf_variables", "scope_id", ch.variable_scopes_cleared)
     for scope_id, name in ch.variables_deleted:
-        conn.execute(delete(t.variables).where(
-            and_(t.variables.c.scope_id == scope_id, t.variables.c.name == name)))
-    _upsert(conn, t.variables, [
-        {"scope_id": s, "name": n, "instance_id": i, "value": dumps(v)}
-        for s, n, i, v in ch.variables_set
-    ], ["scope_id", "name"])
-    if ch.mi_scopes_cleared:
-        conn.execute(delete(t.mi_values).where(t.mi_values.c.scope_id.in_(ch.mi_scopes_cleared)))
-    _upsert(conn, t.mi_values, [
-        {"scope_id": s, "kind": k, "idx": idx, "instance_id": i, "value": dumps(v)}
-        for s, k, idx, i, v in ch.mi_values_set
-    ], ["scope_id", "kind", "idx"])
-    if ch.messages_inserted:
-        conn.execute(insert(t.messages), [
-            {"id": m.id, "name": m.name, "correlation_key": m.correlation_key,
-             "variables": dumps(m.variables), "published_at": to_db(m.published_at),
-             "expires_at": to_db(m.expires_at)} for m in ch.messages_inserted])
-    if ch.messages_deleted:
-        conn.execute(delete(t.messages).where(t.messages.c.id.in_(ch.messages_deleted)))
-    if ch.history:
-        conn.execute(insert(t.history), [
-            {"instance_id": h.instance_id, "process_id": h.process_id, "version": h.version,
-             "business_key": h.business_key, "element_id": h.element_id, "name": h.name,
-             "element_type": h.element_type, "kind": h.kind, "at": to_db(h.at),
-             "actor": h.actor, "lane": h.lane, "token_id": h.token_id}
-            for h in ch.history])
+        raw.run("DELETE FROM cf_variables WHERE scope_id = ? AND name = ?", [scope_id, name])
+    _upsert(raw, "cf_variables", ["scope_id", "name", "instance_id", "value"],
+            ["scope_id", "name"], [[sc, n, i, dumps(v)] for sc, n, i, v in ch.variables_set])
+    _delete_in(raw, "cf_mi_values", "scope_id", ch.mi_scopes_cleared)
+    _upsert(raw, "cf_mi_values", ["scope_id", "kind", "idx", "instance_id", "value"],
+            ["scope_id", "kind", "idx"],
+            [[sc, k, idx, i, dumps(v)] for sc, k, idx, i, v in ch.mi_values_set])
+    raw.many("INSERT INTO cf_messages (id, name, correlation_key, variables, published_at, "
+             "expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+             [[m.id, m.name, m.correlation_key, dumps(m.variables), to_db(m.published_at),
+               to_db(m.expires_at)] for m in ch.messages_inserted])
+    _delete_in(raw, "cf_messages", "id", ch.messages_deleted)
+    raw.many("INSERT INTO cf_history (instance_id, process_id, version, business_key, "
+             "element_id, name, element_type, kind, at, actor, lane, token_id) VALUES "
+             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             [[h.instance_id, h.process_id, h.version, h.business_key, h.element_id, h.name,
+               h.element_type, h.kind, to_db(h.at), h.actor, h.lane, h.token_id]
+              for h in ch.history])
 
 
 def next_version(conn: Connection, process_id: str) -> int:
