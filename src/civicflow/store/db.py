@@ -41,7 +41,7 @@ def connect(url: str | None) -> SqlEngine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _sqlite_events(engine, wal=True)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_size=4, max_overflow=8)
 
 
 def _sqlite_events(engine: SqlEngine, *, wal: bool) -> None:

@@ -28,6 +28,7 @@ from civicflow.engine.queries import visible_variables
 from civicflow.engine.rows import InstanceState
 from civicflow.engine.runtime import new_id
 from civicflow.engine.views import Deployment, HistoryEntry, Incident, Instance, Job, Task
+from civicflow.engine.work import Changes
 from civicflow.store import db
 from civicflow.store import tables as t
 from civicflow.store.migrate import upgrade
@@ -119,6 +120,9 @@ class Engine:
         return out
 
     def _execute(self, command: cmds.Command) -> cmds.Outcome:
+        return self._execute_with_changes(command)[0]
+
+    def _execute_with_changes(self, command: cmds.Command) -> tuple[cmds.Outcome, Changes]:
         last: ConflictError | None = None
         for _ in range(_CONFLICT_ATTEMPTS):
             try:
@@ -128,7 +132,7 @@ class Engine:
                         port, lambda d: self._graph(d, conn), command, self.clock.now()
                     )
                     apply_changes(conn, changes)
-                return outcome
+                return outcome, changes
             except ConflictError as exc:
                 last = exc
         assert last is not None
@@ -199,10 +203,20 @@ class Engine:
                 f"No process '{process_id}'{which} is deployed. Deploy the model first "
                 "(civicflow deploy FILE)."
             )
-        outcome = self._execute(cmds.StartInstance(row.id, dict(variables or {}), business_key,
-                                                   actor))
+        outcome, changes = self._execute_with_changes(
+            cmds.StartInstance(row.id, dict(variables or {}), business_key, actor))
         assert outcome.instance_id is not None
-        return self.instance(outcome.instance_id)
+        # everything about a new instance was written by this command: no need to read back
+        inst_row = next(r for r in changes.instances[0] if r.id == outcome.instance_id)
+        root_vars = {name: value for scope, name, _i, value in changes.variables_set
+                     if scope == inst_row.id}
+        incidents = tuple(
+            Incident(r.id, r.instance_id, r.element_id, r.kind, r.message, r.created_at,
+                     r.job_id, r.state)
+            for r in changes.incidents[0] if r.instance_id == inst_row.id and r.state == "open")
+        return Instance(inst_row.id, inst_row.process_id, inst_row.version,
+                        inst_row.business_key, InstanceState(inst_row.state),
+                        inst_row.started_at, inst_row.ended_at, root_vars, incidents, None)
 
     def instance(self, instance_id: str) -> Instance:
         """A fresh snapshot: state, variables and open incidents."""
