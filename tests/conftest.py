@@ -127,3 +127,10 @@ def engine(database_url: str, clock: Any) -> Iterator[Any]:
         yield eng
     finally:
         eng.close()
+
+
+@pytest.fixture
+def clean_postgres_url(postgres_url: str) -> str:
+    """The session's PostgreSQL schema, emptied (for multi-process tests)."""
+    empty_all_tables(postgres_url)
+    return postgres_url
