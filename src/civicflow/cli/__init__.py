@@ -43,9 +43,11 @@ def _root(
 
 def _register() -> None:
     """Attach each command module's commands to ``app``."""
-    from civicflow.cli import engine
+    from civicflow.cli.check import register as register_check
+    from civicflow.cli.engine import register as register_engine
 
-    engine.register(app)
+    register_check(app)
+    register_engine(app)
 
 
 _register()

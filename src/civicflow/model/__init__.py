@@ -58,6 +58,7 @@ from civicflow.model.definitions import (
     Signal,
 )
 from civicflow.model.di import Bounds, Diagram, Edge, Font, Label, LabelStyle, Plane, Point, Shape
+from civicflow.model.engine_support import ENGINE_SUPPORT, EngineSupport
 from civicflow.model.errors import BpmnImportError, NotBpmnError, NotXmlError, UnsafeXmlError
 from civicflow.model.events import (
     BoundaryEvent,
@@ -80,6 +81,8 @@ from civicflow.model.events import (
     ThrowEvent,
     TimerEventDefinition,
 )
+from civicflow.model.executability import executability
+from civicflow.model.export import export_bpmn, write_bpmn
 from civicflow.model.extensions import (
     CamundaExtension,
     CamundaParameter,
@@ -94,6 +97,7 @@ from civicflow.model.extensions import (
     ZeebeLoop,
     ZeebeScript,
 )
+from civicflow.model.findings import CheckReport, Finding, Level, ProcessReport, Severity
 from civicflow.model.gateways import (
     ComplexGateway,
     EventBasedGateway,
@@ -113,9 +117,11 @@ from civicflow.model.scope import (
     SubProcess,
     Transaction,
 )
+from civicflow.model.validate import check, validate
 from civicflow.model.xmlnode import XmlNode
 
 __all__ = [
+    "ENGINE_SUPPORT",
     "Activity",
     "AdHocSubProcess",
     "Artifact",
@@ -131,6 +137,7 @@ __all__ = [
     "CamundaParameter",
     "CancelEventDefinition",
     "CatchEvent",
+    "CheckReport",
     "Collaboration",
     "CompensateEventDefinition",
     "ComplexGateway",
@@ -146,6 +153,7 @@ __all__ = [
     "Edge",
     "Element",
     "EndEvent",
+    "EngineSupport",
     "Error",
     "ErrorEventDefinition",
     "Escalation",
@@ -155,6 +163,7 @@ __all__ = [
     "EventDefinition",
     "ExclusiveGateway",
     "Expression",
+    "Finding",
     "FlowElement",
     "FlowNode",
     "FlowScope",
@@ -171,6 +180,7 @@ __all__ = [
     "LabelStyle",
     "Lane",
     "LaneSet",
+    "Level",
     "LinkEventDefinition",
     "LoopCharacteristics",
     "ManualTask",
@@ -185,6 +195,7 @@ __all__ = [
     "Plane",
     "Point",
     "Process",
+    "ProcessReport",
     "Property",
     "ReceiveTask",
     "RootElement",
@@ -193,6 +204,7 @@ __all__ = [
     "SendTask",
     "SequenceFlow",
     "ServiceTask",
+    "Severity",
     "Shape",
     "Signal",
     "SignalEventDefinition",
@@ -217,5 +229,10 @@ __all__ = [
     "ZeebeForm",
     "ZeebeLoop",
     "ZeebeScript",
+    "check",
+    "executability",
+    "export_bpmn",
     "parse_bpmn",
+    "validate",
+    "write_bpmn",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,7 @@ from civicflow.model.activities import Activity
 from civicflow.model.base import BaseElement
 from civicflow.model.events import Event
 from civicflow.model.scope import LaneSet, Process, SubProcess
+from civicflow.model.xmlnode import XmlNode
 
 if TYPE_CHECKING:
     from civicflow.model.definitions import Definitions
@@ -51,3 +53,32 @@ def iter_elements(definitions: Definitions) -> Iterator[BaseElement]:
     """Every identified element of a file, depth first."""
     for root in definitions.root_elements:
         yield from walk(root)
+
+
+def all_ids(definitions: Definitions) -> set[str]:
+    """Every id written in the file's model part, including elements kept verbatim.
+
+    Slower than ``iter_elements`` (it looks at every value); meant for validation.
+    """
+    found: set[str] = set()
+    stack: list[object] = list(definitions.root_elements)
+    stack.extend(definitions.other)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, XmlNode):
+            node_id = item.get("id")
+            if node_id is not None:
+                found.add(node_id)
+            stack.extend(item.children)
+        elif isinstance(item, tuple):
+            stack.extend(item)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            for f in dataclasses.fields(item):
+                if not f.compare:
+                    continue
+                value = getattr(item, f.name)
+                if f.name == "id" and isinstance(value, str):
+                    found.add(value)
+                elif isinstance(value, tuple | XmlNode) or dataclasses.is_dataclass(value):
+                    stack.append(value)
+    return found

@@ -194,3 +194,10 @@ def test_reference_permit_process_parses_with_its_zeebe_scripts() -> None:
 def test_xml_given_as_text_parses_like_a_file() -> None:
     text = (DATA / "constructs_default_ns.bpmn").read_text()
     assert parse_bpmn(text) == parse_bpmn(DATA / "constructs_default_ns.bpmn")
+
+
+def test_engine_can_skip_diagrams_and_still_get_the_same_process() -> None:
+    full = parse_bpmn(DATA / "constructs_default_ns.bpmn")
+    lean = parse_bpmn(DATA / "constructs_default_ns.bpmn", include_diagrams=False)
+    assert lean.diagrams == ()
+    assert lean.root_elements == full.root_elements
