@@ -4,6 +4,10 @@
     expr.evaluate({"applicant age": Decimal(20)})          # True
     compile_unary_tests("<10, [20..30)").matches(Decimal(25))   # True
     evaluate("a + 1", {"a": 1})                             # Decimal("2")
+
+Host functions (e.g. DMN business knowledge models) are FEEL values too:
+    pmt = NativeFunction("PMT", ["p", "r", "n"], lambda p, r, n: ...)
+    compile_expression("PMT(a, b, c)", names).evaluate({"PMT": pmt, "a": ...})
 """
 
 from civicflow.feel.api import (
@@ -20,6 +24,7 @@ from civicflow.feel.errors import (
     FeelWarning,
     Position,
 )
+from civicflow.feel.functions import NativeFunction
 from civicflow.feel.values import (
     FeelFunction,
     Range,
@@ -36,6 +41,7 @@ __all__ = [
     "FeelFunction",
     "FeelSyntaxError",
     "FeelWarning",
+    "NativeFunction",
     "Position",
     "Range",
     "YearsMonthsDuration",

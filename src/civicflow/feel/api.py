@@ -10,7 +10,8 @@ from typing import Any
 
 from lark import Token
 
-from civicflow.feel.compiler import Compiler, Fn, Test, any_of
+from civicflow.feel.compile_tests import Test, any_of
+from civicflow.feel.compiler import Compiler, Fn
 from civicflow.feel.errors import FeelEvaluationLimitError, FeelWarning
 from civicflow.feel.lexer import tokenize
 from civicflow.feel.parser import parse_tokens
@@ -21,13 +22,10 @@ Clock = Callable[[], dt.datetime]
 _EMPTY: frozenset[str] = frozenset()
 
 
-def _run_safely(run: Run, body: Callable[[], Any]) -> Any:
-    try:
-        return body()
-    except RecursionError:
-        raise FeelEvaluationLimitError(
-            "FEEL evaluation stopped: functions call each other too deeply (endless recursion?)"
-        ) from None
+def _too_deep() -> FeelEvaluationLimitError:
+    return FeelEvaluationLimitError(
+        "FEEL evaluation stopped: functions call each other too deeply (endless recursion?)"
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,9 +49,11 @@ class CompiledExpression:
         name are converted on the fly. Raises FeelEvaluationLimitError only when a loop,
         list or recursion exceeds the safety bounds.
         """
-        run = Run(warnings, clock=clock)
-        scope = Scope(context if context is not None else {}, None, run)
-        return _run_safely(run, lambda: self._fn(scope))
+        scope = Scope(context if context is not None else {}, None, Run(warnings, clock=clock))
+        try:
+            return self._fn(scope)
+        except RecursionError:
+            raise _too_deep() from None
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,7 +80,10 @@ class CompiledUnaryTests:
         run = Run(warnings, clock=clock)
         scope = Scope(context if context is not None else {}, None, run)
         value = from_python(input_value) if type(input_value) in (int, float) else input_value
-        result = _run_safely(run, lambda: any_of(t(value, scope) for t in self._tests))
+        try:
+            result = any_of(t(value, scope) for t in self._tests)
+        except RecursionError:
+            raise _too_deep() from None
         if self.negated:
             return result is False
         return result is True

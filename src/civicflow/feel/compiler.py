@@ -7,7 +7,7 @@ expression can reach nothing but the values in its scope (the sandbox is the con
 
 from __future__ import annotations
 
-import itertools
+import operator
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
@@ -16,13 +16,12 @@ from lark import Token, Transformer
 
 from civicflow.feel import ops, temporal
 from civicflow.feel.builtins import BUILTINS
-from civicflow.feel.functions import UserFunction
+from civicflow.feel.compile_tests import Test, UnaryTestRules
+from civicflow.feel.compile_textual import TextualRules
 from civicflow.feel.scope import MISSING, Scope
-from civicflow.feel.values import FeelFunction, Range
+from civicflow.feel.values import DECIMAL128, FeelFunction, Range, from_python
 
 Fn = Callable[[Scope], Any]
-Test = Callable[[Any, Scope], "bool | None"]
-TypeCheck = Callable[[Any], bool]
 
 
 def _fns(children: Iterable[Any]) -> list[Any]:
@@ -30,36 +29,45 @@ def _fns(children: Iterable[Any]) -> list[Any]:
     return [c for c in children if c is not None and not isinstance(c, Token)]
 
 
+_PYTHON_NUMBERS = (int, float)
+#: Types whose Python ordering is FEEL's ordering (the fast path of comparisons).
+_FAST_ORDER = frozenset({Decimal, str})
+_CONST_ATTR = "feel_constant"  # set on closures that return a literal value
+
+
 def _const(value: Any) -> Fn:
     def fn(scope: Scope) -> Any:
         return value
 
+    setattr(fn, _CONST_ATTR, value)
     return fn
 
 
-def matches_value(value: Any, test_value: Any) -> bool | None:
-    """Whether an input satisfies a unary test whose expression evaluated to ``test_value``."""
-    if type(test_value) is Range:
-        return ops.in_range(value, test_value)
-    if type(test_value) is list:
-        if type(value) is list and ops.equal(value, test_value) is True:
-            return True
-        return any(matches_value(value, item) is True for item in test_value)
-    return ops.equal(value, test_value)
+def _compare_rule(a: Fn, b: Fn, op: Callable[[Any, Any], bool], slow: Callable[..., Any]) -> Fn:
+    """A comparison closure with a fast path for numbers and strings (and constant right side)."""
+    right = getattr(b, _CONST_ATTR, MISSING)
+    if type(right) in _FAST_ORDER:
+        right_type = type(right)
+
+        def against_constant(scope: Scope) -> Any:
+            left = a(scope)
+            if type(left) is right_type:
+                return op(left, right)
+            return slow(left, right, scope.run)
+
+        return against_constant
+
+    def apply(scope: Scope) -> Any:
+        left = a(scope)
+        right = b(scope)
+        if type(left) is type(right) and type(left) in _FAST_ORDER:
+            return op(left, right)
+        return slow(left, right, scope.run)
+
+    return apply
 
 
-def any_of(results: Iterable[bool | None]) -> bool | None:
-    """FEEL disjunction of test results: True if one holds, null if none holds but one is null."""
-    saw_null = False
-    for r in results:
-        if r is True:
-            return True
-        if r is None:
-            saw_null = True
-    return None if saw_null else False
-
-
-class Compiler(Transformer[Token, Any]):
+class Compiler(UnaryTestRules, TextualRules, Transformer[Token, Any]):
     """lark Transformer from the grammar's tree to closures; one instance per compilation."""
 
     def __init__(self, uses_question_mark: bool):
@@ -76,7 +84,7 @@ class Compiler(Transformer[Token, Any]):
 
     # --- literals -------------------------------------------------------------------------
     def number(self, c: list[Token]) -> Fn:
-        return _const(Decimal(c[0].value))
+        return _const(DECIMAL128.create_decimal(c[0].value))
 
     def string(self, c: list[Token]) -> Fn:
         return _const(c[0].value)
@@ -107,13 +115,18 @@ class Compiler(Transformer[Token, Any]):
         builtin = BUILTINS.get(name, MISSING)
 
         def lookup(scope: Scope) -> Any:
-            value = scope.lookup(name)
-            if value is MISSING:
-                if builtin is not MISSING:
-                    return builtin
-                scope.run.warn(f"no variable or function named {name!r}; the result is null")
-                return None
-            return value
+            current: Scope | None = scope
+            while current is not None:
+                value = current.vars.get(name, MISSING)
+                if value is not MISSING:
+                    if type(value) in _PYTHON_NUMBERS:
+                        return from_python(value)
+                    return value
+                current = current.parent
+            if builtin is not MISSING:
+                return builtin
+            scope.run.warn(f"no variable or function named {name!r}; the result is null")
+            return None
 
         return lookup
 
@@ -134,6 +147,15 @@ class Compiler(Transformer[Token, Any]):
 
     def context(self, c: list[Any]) -> Fn:
         entries: list[tuple[str, Fn]] = [e for e in c if isinstance(e, tuple)]
+        keys = [k for k, _ in entries]
+        if len(set(keys)) != len(keys):
+            duplicate = next(k for k in keys if keys.count(k) > 1)
+
+            def invalid(scope: Scope) -> Any:
+                scope.run.warn(f"context has the key {duplicate!r} twice; the result is null")
+                return None
+
+            return invalid
 
         def make(scope: Scope) -> Any:
             result: dict[str, Any] = {}
@@ -184,23 +206,27 @@ class Compiler(Transformer[Token, Any]):
         return self._binary(c, ops.power)
 
     def lt(self, c: list[Any]) -> Fn:
-        return self._binary(c, ops.less)
+        return _compare_rule(c[0], c[2], operator.lt, ops.less)
 
     def le(self, c: list[Any]) -> Fn:
-        return self._binary(c, ops.less_equal)
+        return _compare_rule(c[0], c[2], operator.le, ops.less_equal)
 
     def gt(self, c: list[Any]) -> Fn:
-        return self._binary(c, ops.greater)
+        return _compare_rule(c[0], c[2], operator.gt, ops.greater)
 
     def ge(self, c: list[Any]) -> Fn:
-        return self._binary(c, ops.greater_equal)
+        return _compare_rule(c[0], c[2], operator.ge, ops.greater_equal)
 
     def eq(self, c: list[Any]) -> Fn:
         a: Fn = c[0]
         b: Fn = c[2]
 
         def apply(scope: Scope) -> Any:
-            return ops.equal(a(scope), b(scope))
+            left = a(scope)
+            right = b(scope)
+            if type(left) is type(right) and type(left) in _FAST_ORDER:
+                return left == right
+            return ops.equal(left, right)
 
         return apply
 
@@ -273,89 +299,6 @@ class Compiler(Transformer[Token, Any]):
 
         return apply
 
-    def in_(self, c: list[Any]) -> Fn:
-        x: Fn = c[0]
-        test: Test = c[2]
-
-        def apply(scope: Scope) -> Any:
-            return test(x(scope), scope)
-
-        return apply
-
-    def instance_of(self, c: list[Any]) -> Fn:
-        x: Fn = c[0]
-        check: TypeCheck = c[2]
-
-        def apply(scope: Scope) -> Any:
-            return check(x(scope))
-
-        return apply
-
-    # --- unary tests --------------------------------------------------------------------
-    def in_rhs(self, c: list[Any]) -> Test:
-        test: Test = c[1] if len(c) == 3 else c[0]
-        return test
-
-    def put(self, c: list[Any]) -> Test:
-        test: Test = c[0]
-        return test
-
-    def put_list(self, c: list[Any]) -> Test:
-        tests: list[Test] = _fns(c)
-
-        def apply(value: Any, scope: Scope) -> bool | None:
-            return any_of(t(value, scope) for t in tests)
-
-        return apply
-
-    def put_expr(self, c: list[Any]) -> Test:
-        fn: Fn = c[0]
-        if not self.uses_q:
-
-            def plain(value: Any, scope: Scope) -> bool | None:
-                return matches_value(value, fn(scope))
-
-            return plain
-
-        def with_q(value: Any, scope: Scope) -> bool | None:
-            result = fn(scope.child({"?": value}))
-            if type(result) is bool:
-                return result
-            return matches_value(value, result)
-
-        return with_q
-
-    def _put_compare(self, c: list[Any], op: Callable[[Any, Any, Any], Any]) -> Test:
-        bound: Fn = c[1]
-
-        def apply(value: Any, scope: Scope) -> bool | None:
-            result: bool | None = op(value, bound(scope), scope.run)
-            return result
-
-        return apply
-
-    def put_lt(self, c: list[Any]) -> Test:
-        return self._put_compare(c, ops.less)
-
-    def put_le(self, c: list[Any]) -> Test:
-        return self._put_compare(c, ops.less_equal)
-
-    def put_gt(self, c: list[Any]) -> Test:
-        return self._put_compare(c, ops.greater)
-
-    def put_ge(self, c: list[Any]) -> Test:
-        return self._put_compare(c, ops.greater_equal)
-
-    def put_eq(self, c: list[Any]) -> Test:
-        return self._put_compare(c, lambda a, b, run: ops.equal(a, b))
-
-    def put_ne(self, c: list[Any]) -> Test:
-        def ne(a: Any, b: Any, run: Any) -> bool | None:
-            same = ops.equal(a, b)
-            return None if same is None else not same
-
-        return self._put_compare(c, ne)
-
     # --- postfix ------------------------------------------------------------------------
     def path(self, c: list[Any]) -> Fn:
         target: Fn = c[0]
@@ -379,8 +322,9 @@ class Compiler(Transformer[Token, Any]):
             result = []
             for index, item in enumerate(items):
                 scope.run.spend()
-                bindings = dict(item) if type(item) is dict else {}
-                bindings["item"] = item
+                bindings = {"item": item}
+                if type(item) is dict:
+                    bindings.update(item)
                 verdict = cond(scope.child(bindings))
                 if type(verdict) is Decimal and index == 0:
                     return _index(items, verdict, scope)
@@ -415,142 +359,6 @@ class Compiler(Transformer[Token, Any]):
 
         return apply
 
-    # --- textual expressions ------------------------------------------------------------
-    def if_expr(self, c: list[Any]) -> Fn:
-        cond: Fn = c[1]
-        then: Fn = c[3]
-        other: Fn = c[5]
-
-        def apply(scope: Scope) -> Any:
-            return then(scope) if cond(scope) is True else other(scope)
-
-        return apply
-
-    def iteration_in(self, c: list[Any]) -> tuple[str, Callable[[Scope], Iterable[Any]]]:
-        source: Fn = c[2]
-
-        def domain(scope: Scope) -> Iterable[Any]:
-            value = source(scope)
-            if type(value) is list:
-                return value
-            if type(value) is Range:
-                return _range_items(value, scope)
-            return [value]
-
-        return str(c[0].value), domain
-
-    def iteration_range(self, c: list[Any]) -> tuple[str, Callable[[Scope], Iterable[Any]]]:
-        lo: Fn = c[2]
-        hi: Fn = c[4]
-
-        def domain(scope: Scope) -> Iterable[Any]:
-            return _int_steps(lo(scope), hi(scope), scope)
-
-        return str(c[0].value), domain
-
-    quant_in = iteration_in
-
-    def for_expr(self, c: list[Any]) -> Fn:
-        iterations = [x for x in c if isinstance(x, tuple)]
-        body: Fn = c[-1]
-
-        def apply(scope: Scope) -> Any:
-            results: list[Any] = []
-
-            def loop(depth: int, inner: Scope) -> None:
-                if depth == len(iterations):
-                    inner.run.spend()
-                    results.append(body(inner.child({"partial": results})))
-                    return
-                name, domain = iterations[depth]
-                for value in domain(inner):
-                    loop(depth + 1, inner.child({name: value}))
-
-            loop(0, scope)
-            return results
-
-        return apply
-
-    def quantified(self, c: list[Any]) -> Fn:
-        every = c[0].type == "EVERY"
-        iterations = [x for x in c if isinstance(x, tuple)]
-        body: Fn = c[-1]
-
-        def apply(scope: Scope) -> Any:
-            def bindings(depth: int, inner: Scope) -> Iterable[Scope]:
-                if depth == len(iterations):
-                    yield inner
-                    return
-                name, domain = iterations[depth]
-                for value in domain(inner):
-                    yield from bindings(depth + 1, inner.child({name: value}))
-
-            for inner in bindings(0, scope):
-                scope.run.spend()
-                verdict = body(inner)
-                if every and verdict is not True:
-                    return False
-                if not every and verdict is True:
-                    return True
-            return every
-
-        return apply
-
-    def param(self, c: list[Any]) -> str:
-        return str(c[0].value)
-
-    def function_def(self, c: list[Any]) -> Fn:
-        params = tuple(p for p in c if isinstance(p, str) and not isinstance(p, Token))
-        external = any(isinstance(t, Token) and t.type == "EXTERNAL" for t in c)
-        body: Fn = c[-1]
-        if external:
-
-            def unsupported(scope: Scope) -> Any:
-                scope.run.warn("external (Java/PMML) functions are not supported; null")
-                return None
-
-            return unsupported
-
-        def make(scope: Scope) -> Any:
-            return UserFunction(params, body, scope)
-
-        return make
-
-    # --- types (for `instance of`) ------------------------------------------------------
-    def type_name(self, c: list[Token]) -> TypeCheck:
-        name = str(c[0].value)
-        if name == "Any":
-            return lambda v: v is not None
-        if name == "Null":
-            return lambda v: v is None
-        if name == "function":
-            return lambda v: isinstance(v, FeelFunction)
-        return lambda v: v is not None and ops.kind(v) == name
-
-    def type_null(self, c: list[Token]) -> TypeCheck:
-        return lambda v: v is None
-
-    def type_of(self, c: list[Any]) -> TypeCheck:
-        outer = str(c[0].value)
-        inner: TypeCheck = c[2]
-        if outer == "list":
-            return lambda v: type(v) is list and all(inner(x) for x in v)
-        if outer == "range":
-            return lambda v: type(v) is Range and all(
-                x is None or inner(x) for x in (v.start, v.end)
-            )
-        return lambda v: False
-
-    def type_field(self, c: list[Any]) -> tuple[str, TypeCheck]:
-        return str(c[0].value), c[2]
-
-    def type_context(self, c: list[Any]) -> TypeCheck:
-        fields = [f for f in c if isinstance(f, tuple)]
-        return lambda v: type(v) is dict and all(k in v and t(v[k]) for k, t in fields)
-
-    def type_function(self, c: list[Any]) -> TypeCheck:
-        return lambda v: isinstance(v, FeelFunction)
-
 
 def _index(items: list[Any], position: Decimal, scope: Scope) -> Any:
     """``list[n]``: 1-based, negative counts from the end; out of range is null."""
@@ -563,22 +371,3 @@ def _index(items: list[Any], position: Decimal, scope: Scope) -> Any:
     if n < 0 and -n <= len(items):
         return items[n]
     return None
-
-
-def _int_steps(lo: Any, hi: Any, scope: Scope) -> Iterable[Decimal]:
-    """The integers from lo to hi inclusive, counting down when hi < lo."""
-    if type(lo) is not Decimal or type(hi) is not Decimal:
-        scope.run.warn("a `for` range needs two numbers; nothing to iterate")
-        return []
-    a, b = int(lo), int(hi)
-    step = 1 if b >= a else -1
-    return (Decimal(i) for i in range(a, b + step, step))
-
-
-def _range_items(rng: Range, scope: Scope) -> Iterable[Any]:
-    if type(rng.start) is not Decimal or type(rng.end) is not Decimal:
-        scope.run.warn("only ranges of numbers can be iterated; nothing to iterate")
-        return []
-    lo = int(rng.start) + (0 if rng.start_included else 1)
-    hi = int(rng.end) - (0 if rng.end_included else 1)
-    return (Decimal(i) for i in itertools.islice(itertools.count(lo), max(0, hi - lo + 1)))

@@ -37,16 +37,10 @@ class BuiltinFunction(FeelFunction):
 
     def invoke(self, args: Sequence[Any], named: Mapping[str, Any] | None, run: Any) -> Any:
         if named is not None:
-            unknown = set(named) - set(self.params)
-            if unknown:
-                run.warn(f"{self.name}() has no parameter {sorted(unknown)[0]!r}")
+            bound = self._bind_named(named, run)
+            if bound is None:
                 return None
-            args = [named.get(p, MISSING) for p in self.params]
-            while args and args[-1] is MISSING:
-                args.pop()
-            if MISSING in args[: self.required]:
-                run.warn(f"{self.name}() is missing a required argument")
-                return None
+            args = bound
         if len(args) < self.required or (len(args) > len(self.params) and not self.variadic):
             run.warn(
                 f"{self.name}() takes {self.required}"
@@ -65,6 +59,31 @@ class BuiltinFunction(FeelFunction):
         except Exception as exc:  # builtins never kill the caller: null plus a warning
             run.warn(f"{self.name}() failed: {exc}; the result is null")
             return None
+
+
+    def _bind_named(self, named: Mapping[str, Any], run: Any) -> list[Any] | None:
+        """Positional arguments from named ones; a parameter may have aliases ("from|year").
+
+        Missing required parameters are null (as the specification says for named
+        invocation); missing optional ones are left out.
+        """
+        used: set[str] = set()
+        args: list[Any] = []
+        for param in self.params:
+            value = MISSING
+            for alias in param.split("|"):
+                if alias in named and alias not in used:
+                    used.add(alias)
+                    value = named[alias]
+                    break
+            args.append(value)
+        unknown = set(named) - used
+        if unknown:
+            run.warn(f"{self.name}() has no parameter {sorted(unknown)[0]!r}")
+            return None
+        while args and args[-1] is MISSING and len(args) > self.required:
+            args.pop()
+        return [None if (a is MISSING and i < self.required) else a for i, a in enumerate(args)]
 
 
 class UserFunction(FeelFunction):
@@ -91,3 +110,29 @@ class UserFunction(FeelFunction):
             bound = dict(zip(self.params, args, strict=True))
         run.spend()
         return self.body(Scope(bound, self.scope, run))
+
+
+class NativeFunction(BuiltinFunction):
+    """A host-provided function on FEEL values (DMN business knowledge models, services).
+
+    ``fn`` receives FEEL values positionally in ``params`` order (named invocation is mapped
+    by parameter name; a missing argument is null) and returns a FEEL value. With
+    ``with_run=True`` it also receives the run first, to pass ``run.warnings`` on to nested
+    evaluations. Exceptions become null plus a warning, like built-ins.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        params: Sequence[str],
+        fn: Callable[..., Any],
+        *,
+        with_run: bool = False,
+    ):
+        impl = fn if with_run else (lambda run, *args: fn(*args))
+        super().__init__(name, params, impl, required=len(params))
+
+    def invoke(self, args: Sequence[Any], named: Mapping[str, Any] | None, run: Any) -> Any:
+        if named is None and len(args) < len(self.params):
+            args = [*args, *([None] * (len(self.params) - len(args)))]
+        return super().invoke(args, named, run)

@@ -38,7 +38,8 @@ BUILTIN_MULTIWORD_NAMES = frozenset(
         "round up", "round down", "round half up", "round half down", "get value",
         "get entries", "context put", "context merge", "list replace", "met by",
         "overlaps before", "overlaps after", "started by", "finished by", "time offset",
-        "start included", "end included", "is defined", "list and", "list or",
+        "start included", "end included", "is defined", "get or else", "is blank",
+        "last day of month", "duplicate values", "is empty",
     }
 )  # fmt: skip
 
@@ -51,7 +52,16 @@ _PUNCT = [
 
 _WS = re.compile(r"(?:\s+|//[^\n]*|/\*.*?\*/)+", re.S)
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?")
-_WORD = re.compile(r"[^\W\d][\w\u00b7\u0300-\u036f\u203f\u2040]*")
+# NameStartChar and NamePartChar of the DMN 1.5 grammar (rules 28-29).
+_START = (
+    "A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
+    "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
+    "\U00010000-\U000effff"
+)
+_PART = _START + "0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_WORD = re.compile(f"[{_START}][{_PART}]*")
+#: A context key may also contain the additional name symbols . / - ' + * and spaces.
+_KEY = re.compile(f"[{_START}][{_PART}./\\-'+* \t]*?(?=\\s*:)")
 _OF = re.compile(r"\s+of(?![\w])")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _VALUE_END = frozenset(
@@ -72,7 +82,7 @@ def _known_names_regex(names: frozenset[str]) -> re.Pattern[str] | None:
     if not ordered:
         return None
     parts = [r"\s+".join(re.escape(w) for w in name.split()) for name in ordered]
-    return re.compile("(?:" + "|".join(parts) + r")(?![\w\u00b7])")
+    return re.compile("(?:" + "|".join(parts) + f")(?![{_PART}])")
 
 
 def _normalise(name: str) -> str:
@@ -84,6 +94,7 @@ def tokenize(text: str, known_names: Iterable[str] = ()) -> list[Token]:
     names = frozenset(known_names) | BUILTIN_MULTIWORD_NAMES
     known = _known_names_regex(names)
     tokens: list[Token] = []
+    brackets: list[str] = []  # open bracket kinds, to know when a name is a context key
     pos = 0
     end = len(text)
     while True:
@@ -116,6 +127,12 @@ def tokenize(text: str, known_names: Iterable[str] = ()) -> list[Token]:
             tokens.append(Token("NAME", "?", start_pos=pos))
             pos += 1
             continue
+        if tokens and tokens[-1].type in ("LBRACE", "COMMA") and brackets[-1:] == ["LBRACE"]:
+            km = _KEY.match(text, pos)
+            if km and km.group().strip() not in KEYWORDS:
+                tokens.append(Token("NAME", _normalise(km.group()), start_pos=pos))
+                pos = km.end()
+                continue
         wm = _WORD.match(text, pos)
         if wm:
             pos = _read_name(text, pos, wm, known, tokens)
@@ -124,6 +141,10 @@ def tokenize(text: str, known_names: Iterable[str] = ()) -> list[Token]:
             if text.startswith(literal, pos):
                 tokens.append(Token(kind, literal, start_pos=pos))
                 pos += len(literal)
+                if kind in ("LPAR", "LSQB", "LBRACE"):
+                    brackets.append(kind)
+                elif kind in ("RPAR", "RSQB", "RBRACE") and brackets:
+                    brackets.pop()
                 break
         else:
             raise FeelSyntaxError(text, Position.at(text, pos), (), repr(ch))

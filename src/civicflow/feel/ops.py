@@ -10,10 +10,12 @@ import datetime as dt
 import decimal
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from civicflow.feel import temporal
 from civicflow.feel.scope import Run
 from civicflow.feel.values import DECIMAL128, FeelFunction, Range, YearsMonthsDuration
+from civicflow.feel.wide import WideDate, WideDateTime, WideTime
 
 _KINDS: dict[type, str] = {
     Decimal: "number",
@@ -28,6 +30,9 @@ _KINDS: dict[type, str] = {
     dict: "context",
     Range: "range",
     type(None): "null",
+    WideDate: "date",
+    WideDateTime: "date and time",
+    WideTime: "time",
 }
 
 
@@ -86,7 +91,7 @@ def _shift(value: dt.datetime, delta: dt.timedelta) -> dt.datetime:
 
 def neg(a: Any, run: Run) -> Any:
     if type(a) is Decimal:
-        return -a
+        return DECIMAL128.minus(a)
     if a is None:
         return None
     if type(a) is dt.timedelta:
@@ -159,7 +164,7 @@ def div(a: Any, b: Any, run: Run) -> Any:
             run.warn("division by zero; the result is null")
             return None
         if ta is dt.timedelta:
-            return _scale_td(a, 1 / b, run)
+            return _scale_td(a, DECIMAL128.divide(Decimal(1), b), run)
         if ta is YearsMonthsDuration:
             return YearsMonthsDuration(int((a.months / b).to_integral_value(decimal.ROUND_DOWN)))
     if ta is tb and ta is dt.timedelta:
@@ -224,13 +229,26 @@ def equal(a: Any, b: Any) -> bool | None:
             if same is not True:
                 return same
         return True
-    if ta is dt.time:
-        return temporal.time_key(a) == temporal.time_key(b)
-    if ta is dt.datetime:
-        if (a.tzinfo is None) != (b.tzinfo is None):
+    if ta is dt.time or ta is dt.datetime:
+        if not _same_zone_kind(a.tzinfo, b.tzinfo):
             return False
+        if ta is dt.time:
+            return temporal.time_key(a) == temporal.time_key(b)
         return bool(a == b)
     return bool(a == b)
+
+
+def _same_zone_kind(a: dt.tzinfo | None, b: dt.tzinfo | None) -> bool:
+    """Times are equal only with the same kind of zone: none, offsets, or the same IANA zone.
+
+    The TCK (0068-feel-equality) has ``...+00:00 = ...@Etc/UTC`` false although the instants
+    coincide, and ``...Z = ...+00:00`` true.
+    """
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, ZoneInfo) and isinstance(b, ZoneInfo):
+        return a.key == b.key
+    return not isinstance(a, ZoneInfo) and not isinstance(b, ZoneInfo)
 
 
 _ORDERED = frozenset(
@@ -327,7 +345,7 @@ _NOPE: Any = object()
 
 def _property(value: Any, name: str) -> Any:
     t = type(value)
-    if t in (dt.date, dt.datetime):
+    if t in (dt.date, dt.datetime, WideDate, WideDateTime):
         if name == "year":
             return Decimal(value.year)
         if name == "month":
@@ -335,8 +353,10 @@ def _property(value: Any, name: str) -> Any:
         if name == "day":
             return Decimal(value.day)
         if name == "weekday":
+            if t in (WideDate, WideDateTime):
+                return None
             return Decimal(value.isoweekday())
-    if t in (dt.time, dt.datetime):
+    if t in (dt.time, dt.datetime, WideTime, WideDateTime):
         if name == "hour":
             return Decimal(value.hour)
         if name == "minute":
@@ -344,6 +364,8 @@ def _property(value: Any, name: str) -> Any:
         if name == "second":
             return Decimal(value.second) + Decimal(value.microsecond) / 10**6
         if name == "time offset":
+            if t in (WideTime, WideDateTime):
+                return value.tzinfo.utcoffset(None) if value.tzinfo is not None else None
             return temporal.time_offset(value)
         if name == "timezone":
             return temporal.timezone_name(value)

@@ -9,10 +9,19 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from civicflow.feel.values import YearsMonthsDuration
+from civicflow.feel.wide import (
+    WideDate,
+    WideDateTime,
+    WideTime,
+    combine,
+    fraction_text,
+    make_date,
+    year_text,
+)
 
 UTC = dt.UTC
 
-_DATE = re.compile(r"(-?\d{4,9})-(\d{2})-(\d{2})")
+_DATE = re.compile(r"(-?(?:[1-9]\d{4,8}|\d{4}))-(\d{2})-(\d{2})")
 _TIME = re.compile(
     r"(\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:(Z)|([+-])(\d{2}):(\d{2})(?::(\d{2}))?|@([A-Za-z_][\w/+\-]*))?"
 )
@@ -31,14 +40,11 @@ def zone(name: str) -> dt.tzinfo | None:
         return None
 
 
-def parse_date(text: str) -> dt.date | None:
+def parse_date(text: str) -> dt.date | WideDate | None:
     m = _DATE.fullmatch(text)
     if not m:
         return None
-    try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
+    return make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
 
 
 def _tz_from_match(m: re.Match[str], base: int) -> tuple[bool, dt.tzinfo | None]:
@@ -60,30 +66,35 @@ def _tz_from_match(m: re.Match[str], base: int) -> tuple[bool, dt.tzinfo | None]
     return True, None
 
 
-def parse_time(text: str) -> dt.time | None:
+def parse_time(text: str) -> dt.time | WideTime | None:
     m = _TIME.fullmatch(text)
     if not m:
         return None
     hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3))
     if hour == 24 and minute == 0 and second == 0:
         hour = 0
-    micro = int((m.group(4) or ".0")[1:7].ljust(6, "0"))
+    fraction = (m.group(4) or ".0")[1:]
+    nanos = int(fraction[:9].ljust(9, "0"))
     ok, tz = _tz_from_match(m, 5)
     if not ok or hour > 23 or minute > 59 or second > 59:
         return None
-    return dt.time(hour, minute, second, micro, tzinfo=tz)
+    if nanos % 1000:
+        return WideTime(hour, minute, second, nanos, tz)
+    return dt.time(hour, minute, second, nanos // 1000, tzinfo=tz)
 
 
-def parse_date_time(text: str) -> dt.datetime | None:
+def parse_date_time(text: str) -> dt.datetime | WideDateTime | None:
     if "T" not in text:
         date = parse_date(text)
-        return None if date is None else dt.datetime(date.year, date.month, date.day)
+        if date is None:
+            return None
+        return combine(date, dt.time(0))
     date_text, _, time_text = text.partition("T")
     date = parse_date(date_text)
     time = parse_time(time_text)
     if date is None or time is None:
         return None
-    return dt.datetime.combine(date, time)
+    return combine(date, time)
 
 
 def parse_duration(text: str) -> dt.timedelta | YearsMonthsDuration | None:
@@ -132,21 +143,26 @@ def _offset_text(tz: dt.tzinfo | None, ref: dt.datetime | None) -> str:
     return text + (f":{seconds:02d}" if seconds else "")
 
 
-def _time_text(t: dt.time | dt.datetime) -> str:
+def _time_text(t: dt.time | dt.datetime | WideTime | WideDateTime) -> str:
     text = f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
-    if t.microsecond:
-        text += ("." + f"{t.microsecond:06d}").rstrip("0")
-    return text
+    nanos = t.nanos if isinstance(t, (WideTime, WideDateTime)) else t.microsecond * 1000
+    return text + fraction_text(nanos)
 
 
-def _date_text(d: dt.date) -> str:
-    return f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
+def _date_text(d: dt.date | WideDate | WideDateTime) -> str:
+    return f"{year_text(d.year)}-{d.month:02d}-{d.day:02d}"
 
 
 def to_iso(value: Any) -> str:
     """ISO 8601 text of a temporal value, as FEEL's ``string()`` prints it."""
     if isinstance(value, dt.datetime):
         return f"{_date_text(value)}T{_time_text(value)}{_offset_text(value.tzinfo, value)}"
+    if isinstance(value, WideDateTime):
+        return f"{_date_text(value)}T{_time_text(value)}{_offset_text(value.tzinfo, None)}"
+    if isinstance(value, WideDate):
+        return value.iso()
+    if isinstance(value, WideTime):
+        return _time_text(value) + _offset_text(value.tzinfo, None)
     if isinstance(value, dt.date):
         return _date_text(value)
     if isinstance(value, dt.time):

@@ -68,6 +68,12 @@ class Range:
         return f"{left}{to_feel_string(self.start)}..{to_feel_string(self.end)}{right}"
 
 
+def _wide_types() -> tuple[type, ...]:
+    from civicflow.feel.wide import WideDate, WideDateTime, WideTime
+
+    return (WideDate, WideDateTime, WideTime)
+
+
 class FeelFunction:
     """A FEEL function value; calling it from Python passes already-FEEL arguments."""
 
@@ -100,6 +106,8 @@ def from_python(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [from_python(v) for v in value]
     if isinstance(value, (dt.date, dt.time, dt.timedelta, YearsMonthsDuration, Range)):
+        return value
+    if isinstance(value, WIDE_TYPES):
         return value
     if isinstance(value, FeelFunction):
         return value
@@ -145,7 +153,7 @@ def to_feel_string(value: Any) -> str:
         return value
     if isinstance(value, Decimal):
         return format_number(value)
-    if isinstance(value, (dt.date, dt.time, dt.timedelta, YearsMonthsDuration)):
+    if isinstance(value, (dt.date, dt.time, dt.timedelta, YearsMonthsDuration, *WIDE_TYPES)):
         return temporal.to_iso(value)
     if isinstance(value, list):
         return "[" + ", ".join(_quoted(v) for v in value) + "]"
@@ -185,3 +193,6 @@ class PythonFunction(FeelFunction):
         py_args = [to_python(a) for a in args]
         py_named = {k: to_python(v) for k, v in (named or {}).items()}
         return from_python(self.fn(*py_args, **py_named))
+
+
+WIDE_TYPES = _wide_types()

@@ -118,3 +118,16 @@ def test_injected_clock_drives_now_and_today() -> None:
     fixed = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     assert evaluate("today()", clock=lambda: fixed) == dt.date(2026, 1, 2)
     assert evaluate("now().hour", clock=lambda: fixed) == Decimal(3)
+
+
+def test_native_functions_receive_feel_values_positionally_or_by_name() -> None:
+    from civicflow.feel import NativeFunction
+
+    fee = NativeFunction("fee", ["amount", "rate"], lambda a, r: a * r if r is not None else a)
+    context = {"fee": fee}
+    assert evaluate("fee(100, 0.5)", context) == Decimal(50)
+    assert evaluate("fee(rate: 0.5, amount: 10)", context) == Decimal(5)
+    assert evaluate("fee(7)", context) == Decimal(7)
+    warnings: list[FeelWarning] = []
+    assert evaluate("fee({}, 2)", context, warnings) is None
+    assert "fee()" in warnings[0].message

@@ -5,6 +5,7 @@ from civicflow.feel.builtins import (  # noqa: F401  (importing registers the fu
     contexts,
     conversion,
     dates,
+    extensions,
     lists,
     numeric,
     ranges,

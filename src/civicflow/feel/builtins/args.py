@@ -16,7 +16,15 @@ def given(value: Any) -> bool:
     return value is not MISSING and value is not None
 
 
+def single(value: Any) -> Any:
+    """A singleton list stands for its element where a single value is expected (10.3.2.9.4)."""
+    if type(value) is list and len(value) == 1:
+        return value[0]
+    return value
+
+
 def num(value: Any, what: str = "number") -> Decimal:
+    value = single(value)
     if value is None or value is MISSING:
         raise NullArgumentError
     if type(value) is not Decimal:
@@ -25,13 +33,12 @@ def num(value: Any, what: str = "number") -> Decimal:
 
 
 def integer(value: Any, what: str = "position") -> int:
-    number = num(value, what)
-    if number != number.to_integral_value():
-        raise TypeError(f"{what} must be a whole number, not {number}")
-    return int(number)
+    """A whole number; fractions are truncated toward zero as the TCK expects."""
+    return int(num(value, what))
 
 
 def text(value: Any, what: str = "argument") -> str:
+    value = single(value)
     if value is None or value is MISSING:
         raise NullArgumentError
     if type(value) is not str:
@@ -43,11 +50,12 @@ def items(value: Any, what: str = "list") -> list[Any]:
     if value is None or value is MISSING:
         raise NullArgumentError
     if type(value) is not list:
-        raise TypeError(f"{what} must be a list, not {ops.kind(value)}")
+        return [value]  # a single value stands for the singleton list (10.3.2.9.4)
     return value
 
 
 def boolean(value: Any) -> bool:
+    value = single(value)
     if value is None or value is MISSING:
         raise NullArgumentError
     if type(value) is not bool:
@@ -57,6 +65,7 @@ def boolean(value: Any) -> bool:
 
 def date_like(value: Any) -> dt.date:
     """A date, or the date of a date and time."""
+    value = single(value)
     if value is None or value is MISSING:
         raise NullArgumentError
     if isinstance(value, dt.date):

@@ -13,6 +13,7 @@ from civicflow.feel.builtins.registry import builtin
 from civicflow.feel.functions import NullArgumentError
 from civicflow.feel.scope import MISSING, Run
 from civicflow.feel.values import YearsMonthsDuration, to_feel_string
+from civicflow.feel.wide import WideDate, WideDateTime, WideTime, combine, make_date
 
 
 def _none_if_missing(*values: Any) -> None:
@@ -21,10 +22,13 @@ def _none_if_missing(*values: Any) -> None:
             raise NullArgumentError
 
 
-@builtin("date", ["from", "month", "day"], required=1)
+@builtin("date", ["from|year", "month", "day"], required=1)
 def date(run: Run, first: Any, month: Any = MISSING, day: Any = MISSING) -> Any:
     if month is not MISSING or day is not MISSING:
-        return dt.date(integer(first, "year"), integer(month, "month"), integer(day, "day"))
+        made = make_date(integer(first, "year"), integer(month, "month"), integer(day, "day"))
+        if made is None:
+            raise ValueError("no such date")
+        return made
     _none_if_missing(first)
     if type(first) is str:
         value = temporal.parse_date(first)
@@ -33,34 +37,36 @@ def date(run: Run, first: Any, month: Any = MISSING, day: Any = MISSING) -> Any:
         return value
     if type(first) is dt.datetime:
         return first.date()
-    if type(first) is dt.date:
+    if type(first) in (dt.date, WideDate):
         return first
+    if type(first) is WideDateTime:
+        return make_date(first.year, first.month, first.day)
     raise TypeError("date() needs a string, a date or a date and time")
 
 
-@builtin("date and time", ["date", "time"], required=1)
+@builtin("date and time", ["date|from", "time"], required=1)
 def date_and_time(run: Run, first: Any, time: Any = MISSING) -> Any:
     if time is not MISSING:
         _none_if_missing(first, time)
-        if not isinstance(first, dt.date) or type(time) is not dt.time:
+        if not isinstance(first, (dt.date, WideDate, WideDateTime)) or not isinstance(
+            time, (dt.time, WideTime)
+        ):
             raise TypeError("date and time(date, time) needs a date and a time")
-        return dt.datetime.combine(
-            first.date() if isinstance(first, dt.datetime) else first, time
-        )
+        return combine(first, time)
     _none_if_missing(first)
     if type(first) is str:
         value = temporal.parse_date_time(first)
         if value is None:
             raise ValueError(f"{first!r} is not a date and time (YYYY-MM-DDThh:mm:ss)")
         return value
-    if type(first) is dt.datetime:
+    if type(first) in (dt.datetime, WideDateTime):
         return first
-    if type(first) is dt.date:
-        return dt.datetime(first.year, first.month, first.day)
+    if type(first) in (dt.date, WideDate):
+        return combine(first, dt.time(0))
     raise TypeError("date and time() needs a string, a date or a date and time")
 
 
-@builtin("time", ["from", "minute", "second", "offset"], required=1)
+@builtin("time", ["from|hour", "minute", "second", "offset"], required=1)
 def time(
     run: Run, first: Any, minute: Any = MISSING, second: Any = MISSING, offset: Any = MISSING
 ) -> Any:
@@ -80,10 +86,12 @@ def time(
         if value is None:
             raise ValueError(f"{first!r} is not a time (hh:mm:ss)")
         return value
-    if type(first) is dt.time:
+    if type(first) in (dt.time, WideTime):
         return first
     if type(first) is dt.datetime:
         return first.timetz()
+    if type(first) is WideDateTime:
+        return WideTime(first.hour, first.minute, first.second, first.nanos, first.tzinfo)
     if type(first) is dt.date:
         return dt.time(0, 0, 0, tzinfo=temporal.UTC)
     raise TypeError("time() needs a string, a time or a date and time")
@@ -100,7 +108,8 @@ def duration(run: Run, value: Any) -> Any:
 @builtin("years and months duration", ["from", "to"])
 def years_and_months_duration(run: Run, start: Any, end: Any) -> Any:
     _none_if_missing(start, end)
-    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
+    dates = (dt.date, WideDate, WideDateTime)
+    if not isinstance(start, dates) or not isinstance(end, dates):
         raise TypeError("years and months duration() needs two dates")
     months = (end.year - start.year) * 12 + (end.month - start.month)
     if months > 0 and end.day < start.day:

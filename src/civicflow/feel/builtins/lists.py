@@ -235,11 +235,17 @@ def sort(run: Run, values: Any, precedes: Any = MISSING) -> Any:
     return sorted(seq, key=functools.cmp_to_key(order))
 
 
-@builtin("list replace", ["list", "position", "newItem"])
+@builtin("list replace", ["list", "position|match", "newItem"])
 def list_replace(run: Run, values: Any, position: Any, new_item: Any) -> Any:
     seq = list(items(values))
     if isinstance(position, FeelFunction):
-        return [new_item if position.invoke([v, new_item], None, run) is True else v for v in seq]
+        result = []
+        for v in seq:
+            verdict = position.invoke([v, new_item], None, run)
+            if type(verdict) is not bool:
+                raise TypeError("the match function must return true or false for (item, newItem)")
+            result.append(new_item if verdict else v)
+        return result
     pos = integer(position)
     if pos == 0 or abs(pos) > len(seq):
         raise ValueError(f"position {pos} is outside the list")

@@ -21,6 +21,8 @@ def _round(value: Any, scale: Any, mode: str) -> Decimal:
         raise NullArgumentError
     if not -6111 <= places <= 6176:
         raise ValueError("scale must be between -6111 and 6176")
+    if n.as_tuple().exponent >= -places:  # type: ignore[operator]
+        return n  # already has no more decimals than asked
     result = n.quantize(Decimal(1).scaleb(-places), rounding=mode, context=DECIMAL128)
     return result if places >= 0 else Decimal(int(result))
 
@@ -66,7 +68,7 @@ def abs_(run: Run, n: Any) -> Any:
         return abs(n)
     if type(n) is YearsMonthsDuration:
         return YearsMonthsDuration(abs(n.months))
-    return abs(num(n, "n"))
+    return DECIMAL128.abs(num(n, "n"))
 
 
 @builtin("modulo", ["dividend", "divisor"])
