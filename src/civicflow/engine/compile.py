@@ -31,7 +31,7 @@ def compile_source(source: str | bytes) -> list[ProcessGraph]:
     from civicflow.model import BpmnImportError, parse_bpmn
 
     try:
-        definitions = parse_bpmn(source)
+        definitions = parse_bpmn(source, include_diagrams=False)
     except BpmnImportError as exc:
         raise DeploymentError(f"The model cannot be read: {exc}") from exc
     return compile_definitions(definitions)
