@@ -180,6 +180,7 @@ class _Compiler:
         assignee = z.assignment.assignee if z.assignment else c7.assignee
         groups = z.assignment.candidate_groups if z.assignment else c7.candidate_groups
         kw["assignee"] = self._expr(assignee, nid)
+        kw["due_date"] = self._expr(_zeebe_attribute(el, "taskSchedule", "dueDate"), nid)
         kw["candidate_groups"] = self._expr(groups, nid)
         if z.form is not None:
             kw["form_key"] = z.form.form_key or z.form.form_id or z.form.external_reference
@@ -272,3 +273,14 @@ class _Compiler:
             )
         key = self._expr(msg.zeebe.correlation_key, nid)
         return (msg.name or msg.id), key
+
+
+def _zeebe_attribute(el: Any, local: str, attribute: str) -> str | None:
+    """An attribute of a ``zeebe:`` extension element the model does not type yet."""
+    from civicflow.model.extensions import ZEEBE_NS
+
+    for node in el.extension_elements:
+        if node.namespace == ZEEBE_NS and node.local_name == local:
+            value = node.get(attribute)
+            return str(value) if value is not None else None
+    return None

@@ -64,6 +64,8 @@ def test_user_task_assignment_candidate_groups_and_due_date_come_from_the_model(
     [t] = engine.tasks(instance_id=inst.id)
     assert t.assignee == "bob"
     assert t.candidate_groups == ("permits", "legal")
+    assert t.due is not None
+    assert t.due.isoformat() == "2026-02-01T12:00:00+00:00"
     assert engine.tasks(candidate_group="legal")[0].id == t.id
     assert engine.tasks(assignee="carol") == []
 

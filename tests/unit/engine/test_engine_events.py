@@ -245,3 +245,30 @@ def test_non_interrupting_timer_event_subprocess_runs_beside_the_main_flow(
     for t in engine.tasks(instance_id=inst.id):
         engine.complete(t.id)
     assert engine.instance(inst.id).state == "completed"
+
+
+def test_link_throw_event_continues_at_the_link_catch_event_of_the_same_name(
+    engine: Any,
+) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:intermediateThrowEvent id="go">'
+        '<bpmn:linkEventDefinition name="page2"/></bpmn:intermediateThrowEvent>'
+        '<bpmn:intermediateCatchEvent id="land"><bpmn:linkEventDefinition name="page2"/>'
+        '</bpmn:intermediateCatchEvent><bpmn:userTask id="t"/><bpmn:endEvent id="e"/>'
+        + chain("s", "go") + chain("land", "t", "e")))
+    inst = engine.start("p")
+    assert open_tasks(engine, inst) == ["t"]
+
+
+def test_message_start_event_starts_an_instance_with_the_message_variables(
+    engine: Any,
+) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"><bpmn:messageEventDefinition messageRef="m"/>'
+        '</bpmn:startEvent><bpmn:userTask id="t"/><bpmn:endEvent id="e"/>'
+        + chain("s", "t", "e"), extra=MESSAGE))
+    assert engine.correlate("PaymentReceived", "K-9", {"amount": 12}) == 1
+    [inst] = engine.instances(process_id="p")
+    assert engine.instance(inst.id).variables == {"amount": 12}
+    assert inst.business_key == "K-9"
+    assert open_tasks(engine, inst) == ["t"]
