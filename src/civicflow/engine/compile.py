@@ -247,6 +247,10 @@ class _Compiler:
                                     timer=self._expr(expr.body.strip(), nid))
             raise DeploymentError(f"Timer event '{nid}': it has no date, duration or cycle.")
         if trigger == "message":
+            from civicflow.model import ThrowEvent
+
+            if isinstance(el, ThrowEvent) and not d.message_ref:
+                return EventDef(kind="message")  # a throw needs no message to be sent by a job
             name, key = self._message(d.message_ref, nid)
             return EventDef(kind="message", name=name, correlation_key=key)
         if trigger == "signal":
