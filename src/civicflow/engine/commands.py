@@ -18,7 +18,7 @@ from civicflow.engine.errors import (
 )
 from civicflow.engine.graph import ProcessGraph
 from civicflow.engine.ports import StatePort
-from civicflow.engine.rows import InstanceState, MessageRow, SubscriptionRow, TokenRow
+from civicflow.engine.rows import InstanceState, JobRow, MessageRow, SubscriptionRow, TokenRow
 from civicflow.engine.runtime import IncidentError, Runtime, new_id
 from civicflow.engine.work import Changes, Work
 
@@ -211,6 +211,8 @@ def _fire_timer(rt: Runtime, cmd: FireTimer) -> Outcome:
     job = work.jobs.get(cmd.job_id, work.port.load_job)
     if job is None or job.kind != "timer":
         return Outcome()  # already fired or cancelled: nothing to do (at-least-once delivery)
+    if not job.instance_id:
+        return _fire_start_timer(rt, job)
     inst = work.instance(job.instance_id)
     if inst is None:
         return Outcome()
@@ -235,6 +237,43 @@ def _fire_timer(rt: Runtime, cmd: FireTimer) -> Outcome:
     else:
         events.trigger(rt, job.token_id, job.element_id, {})
     return Outcome(instance_id=job.instance_id)
+
+
+def _fire_start_timer(rt: Runtime, job: JobRow) -> Outcome:
+    """A timer start event of a deployed process fires: start an instance, schedule the next."""
+    left = job.data.get("left")
+    interval = job.data.get("interval")
+    if interval is not None and (left is None or left > 0):
+        job.due_at = job.due_at + timedelta(seconds=float(interval))
+        job.data = {"left": None if left is None else left - 1, "interval": interval}
+        job.state = "ready"
+        job.worker_id = None
+        job.lock_expires_at = None
+        rt.work.jobs.touch(job)
+    else:
+        rt.work.jobs.delete(job)
+    inst = create_instance(rt, job.token_id, {}, None, None, job.element_id)
+    return Outcome(instance_id=inst.id)
+
+
+def timer_start_jobs(graph: ProcessGraph, deployment_id: str, now: datetime) -> list[JobRow]:
+    """Jobs for a new deployment's timer start events (instance-less, owned by the deployment)."""
+    from civicflow.engine.timers import first_due, parse_cycle
+
+    out: list[JobRow] = []
+    for start_id in graph.starts:
+        ev = graph.node(start_id).event
+        if ev is None or ev.kind != "timer" or ev.timer is None or ev.timer_kind is None:
+            continue
+        due, left = first_due(ev.timer_kind, ev.timer.text, now)
+        interval = (parse_cycle(ev.timer.text).interval.total_seconds()
+                    if ev.timer_kind == "cycle" else None)
+        out.append(JobRow(id=new_id(), instance_id="", token_id=deployment_id,
+                          element_id=start_id, kind="timer", type=None, headers={},
+                          data={"left": left, "interval": interval}, due_at=due, retries=0,
+                          state="ready", worker_id=None, lock_expires_at=None, error=None,
+                          idempotency_key=f"{deployment_id}:{start_id}:timer"))
+    return out
 
 
 def _job_command(rt: Runtime, cmd: CompleteJob | FailJob | ThrowJobError) -> Outcome:

@@ -175,9 +175,21 @@ class Engine:
                     id=dep_id, process_id=graph.process_id, version=version,
                     name=name or graph.name, content_hash=digest, source=text,
                     deployed_at=to_db(now)))
+                self._schedule_timer_starts(conn, graph, dep_id, latest, now)
                 self._graphs[dep_id] = graph
                 out.append(Deployment(dep_id, graph.process_id, version, name or graph.name, now))
         return out
+
+    def _schedule_timer_starts(self, conn: Connection, graph: ProcessGraph, dep_id: str,
+                               previous: Any, now: datetime) -> None:
+        """A new version's timer start events replace the previous version's (Camunda 8)."""
+        c = t.jobs.c
+        if previous is not None:
+            conn.execute(t.jobs.delete().where(and_(c.instance_id == "",
+                                                    c.token_id == previous.id)))
+        jobs = cmds.timer_start_jobs(graph, dep_id, now)
+        if jobs:
+            apply_changes(conn, _jobs_only(jobs))
 
     def deployments(self) -> list[Deployment]:
         with self._sql.connect() as conn:
@@ -467,6 +479,15 @@ class Engine:
             r = conn.execute(select(c.due_at).where(c.state == "ready")
                              .order_by(c.due_at).limit(1)).first()
         return utc(r.due_at) if r else None
+
+
+def _jobs_only(jobs: list[Any]) -> Changes:
+    empty: tuple[list[Any], list[Any], list[str]] = ([], [], [])
+    return Changes(instances=empty, locked_instances={}, scopes=empty, tokens=empty,
+                   user_tasks=empty, jobs=(jobs, [], []), subscriptions=empty,
+                   incidents=empty, variables_set=[], variables_deleted=[],
+                   variable_scopes_cleared=[], mi_values_set=[], mi_scopes_cleared=[],
+                   messages_inserted=[], messages_deleted=[], history=[])
 
 
 def _read_source(source: Source) -> str:

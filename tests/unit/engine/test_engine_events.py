@@ -272,3 +272,29 @@ def test_message_start_event_starts_an_instance_with_the_message_variables(
     assert engine.instance(inst.id).variables == {"amount": 12}
     assert inst.business_key == "K-9"
     assert open_tasks(engine, inst) == ["t"]
+
+
+def test_timer_start_event_starts_instances_on_its_cycle(engine: Any, clock: Any) -> None:
+    model = bpmn('<bpmn:startEvent id="s">' + timer("cycle", "R2/PT1H")
+                 + '</bpmn:startEvent><bpmn:userTask id="t"/><bpmn:endEvent id="e"/>'
+                 + chain("s", "t", "e"))
+    engine.deploy(model)
+    assert engine.instances(process_id="p") == []
+    for _ in range(3):
+        clock.advance(timedelta(hours=1))
+        engine.run_due_jobs()
+    assert len(engine.instances(process_id="p")) == 2
+    engine.deploy(model.replace('id="t"/>', 'id="t" name="v2"/>'))
+    clock.advance(timedelta(hours=1))
+    engine.run_due_jobs()
+    versions = sorted(i.version for i in engine.instances(process_id="p"))
+    assert versions == [1, 1, 2]  # the new version's timer replaced the old one's
+
+
+def test_signal_start_event_starts_an_instance(engine: Any) -> None:
+    engine.deploy(bpmn('<bpmn:startEvent id="s"><bpmn:signalEventDefinition signalRef="sig"/>'
+                       '</bpmn:startEvent><bpmn:userTask id="t"/><bpmn:endEvent id="e"/>'
+                       + chain("s", "t", "e"), extra='<bpmn:signal id="sig" name="Storm"/>'))
+    engine.broadcast_signal("Storm", {"area": "north"})
+    [inst] = engine.instances(process_id="p")
+    assert engine.instance(inst.id).variables == {"area": "north"}
