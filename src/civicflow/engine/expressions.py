@@ -6,7 +6,7 @@ Variables are stored as JSON values; FEEL works on its own values (decimals, con
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from civicflow.engine.graph import Expr
@@ -50,7 +50,7 @@ def evaluate(expr: Expr, variables: Mapping[str, Any]) -> Any:
         return expr.text
     from civicflow.feel import from_python, to_python
 
-    context = {name: from_python(value) for name, value in variables.items()}
+    context = _LazyFeelContext(variables, from_python)
     warnings: list[Any] = []
     try:
         result = expr.compiled.evaluate(context, warnings=warnings)
@@ -66,6 +66,32 @@ def evaluate(expr: Expr, variables: Mapping[str, Any]) -> Any:
             f"{detail}. Set the missing variables, then retry."
         )
     return to_python(result)
+
+
+class _LazyFeelContext(Mapping[str, Any]):
+    """Converts a variable to a FEEL value only when the expression reads it, so a large list
+    in scope costs nothing to expressions that do not use it (flat multi-instance cost)."""
+
+    __slots__ = ("_convert", "_done", "_raw")
+
+    def __init__(self, raw: Mapping[str, Any], convert: Any) -> None:
+        self._raw = raw
+        self._convert = convert
+        self._done: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return self._done[name]
+        except KeyError:
+            value = self._convert(self._raw[name])
+            self._done[name] = value
+            return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 def evaluate_condition(expr: Expr, variables: Mapping[str, Any]) -> bool:

@@ -146,11 +146,11 @@ class Work:
     incidents: RowSet[IncidentRow] = field(default_factory=lambda: RowSet(lambda r: r.token_id))
     locked_instances: dict[str, int] = field(default_factory=dict)
     _vars: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _vars_dirty: dict[tuple[str, str], str] = field(default_factory=dict)
+    _vars_dirty: dict[str, dict[str, str]] = field(default_factory=dict)
     _vars_deleted: set[tuple[str, str]] = field(default_factory=set)
     _var_scopes_cleared: list[str] = field(default_factory=list)
     _new_scopes: set[str] = field(default_factory=set)
-    _mi_set: list[tuple[str, str, int, str, Any]] = field(default_factory=list)
+    _mi_set: dict[tuple[str, str, int], tuple[str, Any]] = field(default_factory=dict)
     _mi_cleared: list[str] = field(default_factory=list)
     messages_inserted: list[MessageRow] = field(default_factory=list)
     messages_deleted: list[str] = field(default_factory=list)
@@ -215,22 +215,23 @@ class Work:
 
     def set_var(self, instance_id: str, scope_id: str, name: str, value: Any) -> None:
         self.local_vars(scope_id)[name] = value
-        self._vars_dirty[(scope_id, name)] = instance_id
+        self._vars_dirty.setdefault(scope_id, {})[name] = instance_id
         self._vars_deleted.discard((scope_id, name))
 
     def clear_scope_vars(self, scope_id: str) -> None:
         self._vars[scope_id] = {}
-        for key in [k for k in self._vars_dirty if k[0] == scope_id]:
-            del self._vars_dirty[key]
+        self._vars_dirty.pop(scope_id, None)
         if scope_id not in self._new_scopes:
             self._var_scopes_cleared.append(scope_id)
 
     # -- multi-instance values ----------------------------------------------------------
     def set_mi_value(self, instance_id: str, scope_id: str, kind: str, idx: int, v: Any) -> None:
-        self._mi_set.append((scope_id, kind, idx, instance_id, v))
+        self._mi_set[(scope_id, kind, idx)] = (instance_id, v)
 
     def clear_mi_values(self, scope_id: str) -> None:
-        self._mi_set = [m for m in self._mi_set if m[0] != scope_id]
+        """Forget a body's values (called once, when the body ends)."""
+        for key in [k for k in self._mi_set if k[0] == scope_id]:
+            del self._mi_set[key]
         if scope_id not in self._new_scopes:
             self._mi_cleared.append(scope_id)
 
@@ -240,29 +241,31 @@ class Work:
         if scope_id not in self._new_scopes:
             for idx, v in self.port.load_mi_values(scope_id, kind):
                 out[idx] = v
-        for s, k, idx, _i, v in self._mi_set:
+        for (s, k, idx), (_i, v) in self._mi_set.items():
             if s == scope_id and k == kind:
                 out[idx] = v
         return out
 
     def mi_value(self, scope_id: str, kind: str, idx: int) -> Any:
-        for s, k, i, _inst, v in reversed(self._mi_set):
-            if s == scope_id and k == kind and i == idx:
-                return v
+        got = self._mi_set.get((scope_id, kind, idx))
+        if got is not None:
+            return got[1]
         return self.port.load_mi_value(scope_id, kind, idx)
 
     # -- result --------------------------------------------------------------------------
     def changes(self) -> Changes:
         var_set = [
             (scope, name, inst, self._vars[scope][name])
-            for (scope, name), inst in self._vars_dirty.items()
+            for scope, names in self._vars_dirty.items()
+            for name, inst in names.items()
             if scope in self._vars and name in self._vars[scope]
         ]
         dead_scopes = set(self.scopes.deleted) | {
             s for s in self._new_scopes if s not in self.scopes.rows
         }
         var_set = [v for v in var_set if v[0] not in dead_scopes]
-        mi_set = [m for m in self._mi_set if m[0] not in dead_scopes]
+        mi_set = [(s, k, idx, inst, v) for (s, k, idx), (inst, v) in self._mi_set.items()
+                  if s not in dead_scopes]
         return Changes(
             instances=self.instances.changes(),
             locked_instances=self.locked_instances,
