@@ -172,6 +172,8 @@ def _dispatch(rt: Runtime, cmd: Command) -> Outcome:
             )
         work.instance(task.instance_id)
         token = work.token(task.token_id)
+        if token is not None:
+            work.user_tasks.mark_loaded(token.id)  # a token has at most one user task
         if token is None:
             raise NotFoundError(f"Task {task.id} no longer belongs to a running case.")
         task.state = "completed"

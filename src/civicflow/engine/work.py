@@ -79,6 +79,10 @@ class RowSet(Generic[R]):
         ids = self._by_key.get(key, ())
         return [self.rows[i] for i in ids if i in self.rows]
 
+    def mark_loaded(self, key: str) -> None:
+        """Every row with this key is already here (no query needed for ``by_key``)."""
+        self._loaded_keys.add(key)
+
     def add(self, row: R) -> R:
         self.rows[row.id] = row
         self.inserted.add(row.id)

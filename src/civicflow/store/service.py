@@ -59,6 +59,7 @@ class Engine:
         self.clock = clock
         self._graphs: dict[str, ProcessGraph] = {}
         self._handlers: dict[str, Handler] = {}
+        self._versions: dict[str, int] = {}
         self._lock = threading.Lock()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
 
@@ -127,7 +128,7 @@ class Engine:
         for _ in range(_CONFLICT_ATTEMPTS):
             try:
                 with self._sql.begin() as conn:
-                    port = SqlPort(conn, self._start_events)
+                    port = SqlPort(conn, self._start_events, self._versions)
                     changes, outcome = cmds.advance(
                         port, lambda d: self._graph(d, conn), command, self.clock.now()
                     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -123,9 +124,11 @@ class SqlPort:
     expression per lookup cost more than the query itself.
     """
 
-    def __init__(self, conn: Connection, start_events: Any = None) -> None:
+    def __init__(self, conn: Connection, start_events: Any = None,
+                 versions: dict[str, int] | None = None) -> None:
         self.conn = conn
         self._start_events = start_events
+        self._versions = versions if versions is not None else {}
         self._db = Raw(conn)
 
     def _raw(self, sql: str, *params: Any) -> list[_Row]:
@@ -213,8 +216,13 @@ class SqlPort:
         return [(r.idx, loads(r.value)) for r in rows]
 
     def deployment_version(self, deployment_id: str) -> int:
+        known = self._versions.get(deployment_id)  # versions never change: cache them
+        if known is not None:
+            return known
         found = self._raw("SELECT version FROM cf_deployments WHERE id = ?", deployment_id)
-        return int(found[0][0]) if found else 0
+        version = int(found[0][0]) if found else 0
+        self._versions[deployment_id] = version
+        return version
 
     def latest_deployment(self, process_id: str) -> str | None:
         c = t.deployments.c
@@ -308,7 +316,14 @@ class Raw:
 
     def __init__(self, conn: Connection) -> None:
         self.pg = conn.dialect.name == "postgresql"
-        self.cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        self.dbapi = conn.connection.dbapi_connection
+        self.cur = self.dbapi.cursor()  # type: ignore[union-attr]
+
+    def pipeline(self) -> Any:
+        """On PostgreSQL, send the following statements without waiting for each reply."""
+        if self.pg:
+            return self.dbapi.pipeline()  # type: ignore[union-attr]
+        return contextlib.nullcontext()
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.pg else sql
@@ -405,7 +420,13 @@ def apply_changes(conn: Connection, ch: Changes) -> None:
                 f"Case {inst_id} was changed by someone else at the same moment; "
                 "reload it and try again."
             )
-    _write(raw, t.instances, (ins, list(updated.values()), dels), _instance_values)
+    with raw.pipeline():
+        _write_rest(raw, ch, ins, list(updated.values()), dels)
+
+
+def _write_rest(raw: Raw, ch: Changes, ins: list[InstanceRow], upd: list[InstanceRow],
+                dels: list[str]) -> None:
+    _write(raw, t.instances, (ins, upd, dels), _instance_values)
     _write(raw, t.scopes, ch.scopes, _scope_values)
     _write(raw, t.tokens, ch.tokens, _token_values)
     _write(raw, t.user_tasks, ch.user_tasks, _task_values)
