@@ -160,6 +160,11 @@ def _end_event(rt: Runtime, token: TokenRow, node: Node) -> None:
         rt.record(token, node, "end")
         events.throw_escalation(rt, token, node)
         return
+    if kind == "compensate":
+        from civicflow.engine.compensation import compensate
+
+        compensate(rt, token, node)  # ends the token once the handlers have run
+        return
     if kind == "signal" and node.event is not None and node.event.name:
         events.broadcast_signal_later(rt, node.event.name)
     if kind == "message" and node.task_type is not None:

@@ -58,6 +58,7 @@ class _Compiler:
         self.flows: dict[str, Flow] = {}
 
     def build(self) -> ProcessGraph:
+        self._handlers = self._compensation_handlers(self.process)
         self._scope(self.process)
         starts = tuple(s.id for s in self.process.start_events)
         esps = tuple(s.id for s in self.process.event_subprocesses)
@@ -72,6 +73,25 @@ class _Compiler:
             event_subprocesses=esps,
             upstream=compute_upstream(self.nodes, self.flows, joins),
         )
+
+    def _compensation_handlers(self, process: Any) -> dict[str, str]:
+        """activity id -> handler id, from compensation boundary events and associations."""
+        from civicflow.model import Association, BoundaryEvent, SubProcess
+
+        targets: dict[str, str] = {}
+        boundaries: dict[str, str] = {}
+        stack = [process]
+        while stack:
+            scope = stack.pop()
+            for artifact in getattr(scope, "artifacts", ()):
+                if isinstance(artifact, Association):
+                    targets[artifact.source_ref] = artifact.target_ref
+            for el in scope.flow_elements:
+                if isinstance(el, BoundaryEvent) and el.trigger == "compensate":
+                    boundaries[el.id] = el.attached_to_ref
+                if isinstance(el, SubProcess):
+                    stack.append(el)
+        return {activity: targets[b] for b, activity in boundaries.items() if b in targets}
 
     def _scope(self, scope: Any) -> None:
         from civicflow.model import FlowNode, SequenceFlow, SubProcess
@@ -139,6 +159,7 @@ class _Compiler:
         if isinstance(el, Activity):
             kw["boundaries"] = tuple(b.id for b in scope.boundary_events(nid))
             kw["is_for_compensation"] = el.is_for_compensation
+            kw["compensation_handler"] = self._handlers.get(nid)
             if isinstance(el.loop, StandardLoopCharacteristics):
                 raise DeploymentError(
                     f"Activity '{nid}': standard loops are not supported yet; use a "

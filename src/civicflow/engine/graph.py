@@ -92,6 +92,7 @@ class Node:
     propagate_all_parent: bool = True
     triggered_by_event: bool = False
     is_for_compensation: bool = False
+    compensation_handler: str | None = None  # activity run to undo this one once completed
     starts: tuple[str, ...] = ()  # for subprocesses: their start events
     event_subprocesses: tuple[str, ...] = ()  # for containers: event subprocesses inside
 

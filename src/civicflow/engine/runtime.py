@@ -134,6 +134,11 @@ class Runtime:
         scope = self.work.scope(token.local_scope_id)
         if scope is not None:
             self.work.clear_scope_vars(scope.id)
+            if scope.kind == "subprocess":  # event-subprocess listeners, compensation records
+                for sub in self.work.subscriptions_of(scope.id):
+                    self.work.subscriptions.delete(sub)
+                for job in self.work.jobs_of(scope.id):
+                    self.work.jobs.delete(job)
             self.work.scopes.delete(scope)
         token.local_scope_id = None
         self.work.tokens.touch(token)
@@ -264,6 +269,10 @@ class Runtime:
         self.drop_local_scope(token)
         self.clear_attachments(token)
         self.record(token, node, "end", actor, "multiInstanceBody" if body else None)
+        if node.compensation_handler is not None:
+            from civicflow.engine.compensation import remember
+
+            remember(self, token, node)
         if node.multi_instance is not None and not body:
             scope = self.work.scope(token.scope_id)
             if scope is not None and scope.kind == "mi_item" and scope.element_id == node.id:

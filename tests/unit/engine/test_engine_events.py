@@ -298,3 +298,44 @@ def test_signal_start_event_starts_an_instance(engine: Any) -> None:
     engine.broadcast_signal("Storm", {"area": "north"})
     [inst] = engine.instances(process_id="p")
     assert engine.instance(inst.id).variables == {"area": "north"}
+
+
+def _booking(throw: str) -> str:
+    return bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:scriptTask id="book"><bpmn:extensionElements>'
+        '<zeebe:script expression="=&quot;H-1&quot;" resultVariable="booking"/>'
+        "</bpmn:extensionElements></bpmn:scriptTask>"
+        '<bpmn:boundaryEvent id="comp" attachedToRef="book">'
+        "<bpmn:compensateEventDefinition/></bpmn:boundaryEvent>"
+        '<bpmn:userTask id="cancel_booking" isForCompensation="true"/>'
+        '<bpmn:userTask id="pay"/>' + throw + chain("s", "book", "pay", "undo"),
+    ).replace("</bpmn:process>",
+              '<bpmn:association id="a1" sourceRef="comp" targetRef="cancel_booking"/>'
+              "</bpmn:process>")
+
+
+def test_compensation_end_event_runs_the_handler_of_the_completed_activity(
+    engine: Any,
+) -> None:
+    engine.deploy(_booking('<bpmn:endEvent id="undo"><bpmn:compensateEventDefinition/>'
+                           "</bpmn:endEvent>"))
+    inst = engine.start("p")
+    engine.complete(engine.tasks(instance_id=inst.id)[0].id)
+    [handler] = engine.tasks(instance_id=inst.id)
+    assert handler.element_id == "cancel_booking"
+    assert engine.task_variables(handler.id)["booking"] == "H-1"
+    assert engine.instance(inst.id).state == "active"  # waits for the handler
+    engine.complete(handler.id)
+    assert engine.instance(inst.id).state == "completed"
+
+
+def test_compensation_throw_without_completed_activities_just_continues(engine: Any) -> None:
+    model = _booking('<bpmn:intermediateThrowEvent id="undo">'
+                     '<bpmn:compensateEventDefinition activityRef="pay"/>'
+                     '</bpmn:intermediateThrowEvent><bpmn:userTask id="after"/>'
+                     '<bpmn:endEvent id="e"/>').replace(
+        "</bpmn:process>", chain("undo", "after", "e") + "</bpmn:process>")
+    engine.deploy(model)
+    inst = engine.start("p")
+    engine.complete(engine.tasks(instance_id=inst.id)[0].id)
+    assert open_tasks(engine, inst) == ["after"]  # 'pay' has no handler: nothing to undo
