@@ -201,6 +201,24 @@ def multi_instance_costs(sizes: list[int]) -> dict[int, float]:
     return out
 
 
+def durable_commit_ms() -> float:
+    """What one durable SQLite commit costs on this disk right now (the floor for any engine
+    that commits each wait state)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = sqlite3.connect(f"{tmp}/fsync.db")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("CREATE TABLE t (a INTEGER)")
+        db.commit()
+        start = time.perf_counter()
+        for i in range(100):
+            db.execute("INSERT INTO t VALUES (?)", (i,))
+            db.commit()
+        elapsed = time.perf_counter() - start
+        db.close()
+    return elapsed * 10
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--instances", type=int, default=300)
@@ -210,6 +228,7 @@ def main() -> int:
     args = ap.parse_args()
     n = args.instances
     print(f"Reference permit process, {n} instances each, durable commits on SQLite (WAL)")
+    print(f"  one durable SQLite commit on this disk : {durable_commit_ms():8.2f} ms")
     cf = civicflow_sqlite(n)
     print(f"  CivicFlow (SQLite file)                : {cf:8.1f} instances/s")
     sp = spiff_sqlite(n)

@@ -54,7 +54,8 @@ def run_worker(url: str | None, *, handlers: str | None = None, worker_id: str |
     idle = 0
     try:
         while not stop.is_set():
-            n = engine.run_due_jobs(max_jobs=batch, worker_id=worker_id, lock_duration=lease)
+            n = engine.run_due_jobs(max_jobs=batch, worker_id=worker_id, lock_duration=lease,
+                                    until_idle=False)
             ran += n
             if n:
                 idle = 0

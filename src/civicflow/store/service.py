@@ -401,14 +401,18 @@ class Engine:
                    dict(job.headers), job.retries, job.idempotency_key, worker_id, lock_until)
 
     def run_due_jobs(self, *, max_jobs: int = 100, worker_id: str | None = None,
-                     lock_duration: timedelta = timedelta(minutes=5)) -> int:
-        """Fire due timers and run due jobs that have a registered handler, until none is due.
+                     lock_duration: timedelta = timedelta(minutes=5),
+                     until_idle: bool = True) -> int:
+        """Fire due timers and run due jobs that have a registered handler, until none is due
+        (or, with ``until_idle=False``, one batch of at most ``max_jobs``).
 
         Returns how many jobs ran. This is what one turn of a worker loop does.
         """
         worker = worker_id or self.worker_id
         ran = 0
-        while True:
+        first = True
+        while first or until_idle:
+            first = False
             batch = self._acquire(types=list(self._handlers), timers=True, worker_id=worker,
                                   max_jobs=max_jobs, lock_duration=lock_duration)
             if not batch:
@@ -419,6 +423,7 @@ class Engine:
                     self._execute(cmds.FireTimer(job.id))
                     continue
                 self._run_handler(job, variables, worker)
+        return ran
 
     def _run_handler(self, job: Any, variables: dict[str, Any], worker: str) -> None:
         handler = self._handlers[job.type]
