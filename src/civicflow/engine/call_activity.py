@@ -99,3 +99,4 @@ def cancel_children(rt: Runtime, token: TokenRow) -> None:
             continue
         rt.cancel_scope_contents(child.id)
         rt.complete_instance(child, InstanceState.TERMINATED)
+

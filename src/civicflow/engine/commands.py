@@ -113,9 +113,17 @@ class SetVariables:
     variables: Mapping[str, Any]
 
 
+@dataclass(frozen=True)
+class CancelInstance:
+    """An operator stops an instance: every token is withdrawn, the state is ``terminated``."""
+
+    instance_id: str
+    actor: str | None = None
+
+
 Command = (
     StartInstance | CompleteTask | FireTimer | CompleteJob | FailJob | ThrowJobError
-    | CorrelateMessage | BroadcastSignal | RetryIncident | SetVariables
+    | CorrelateMessage | BroadcastSignal | RetryIncident | SetVariables | CancelInstance
 )
 
 
@@ -200,6 +208,17 @@ def _dispatch(rt: Runtime, cmd: Command) -> Outcome:
         return Outcome()
     if isinstance(cmd, RetryIncident):
         return _retry(rt, cmd)
+    if isinstance(cmd, CancelInstance):
+        victim = work.instance(cmd.instance_id)
+        if victim is None:
+            raise NotFoundError(f"There is no process instance {cmd.instance_id}.")
+        if victim.state != InstanceState.ACTIVE:
+            raise InvalidCommandError(
+                f"Process instance {victim.id} already ended ({victim.state}); "
+                "nothing to cancel.")
+        rt.cancel_scope_contents(victim.id)  # call activities take their child instances along
+        rt.complete_instance(victim, InstanceState.TERMINATED)
+        return Outcome(instance_id=victim.id)
     target = work.instance(cmd.instance_id)
     if target is None:
         raise NotFoundError(f"There is no process instance {cmd.instance_id}.")

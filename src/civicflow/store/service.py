@@ -260,6 +260,10 @@ class Engine:
         return [Instance(r.id, r.process_id, r.version, r.business_key, InstanceState(r.state),
                          r.started_at, r.ended_at, {}, (), r.parent_instance_id) for r in rows]
 
+    def cancel(self, instance_id: str, *, actor: str | None = None) -> None:
+        """Stop a running instance (operator action); its history records the cancellations."""
+        self._execute(cmds.CancelInstance(instance_id, actor))
+
     def set_variables(self, instance_id: str, variables: Mapping[str, Any]) -> None:
         """Set process-level variables (e.g. to fix data before retrying an incident)."""
         self._execute(cmds.SetVariables(instance_id, dict(variables)))

@@ -158,3 +158,17 @@ def test_history_carries_lane_names_for_process_mining(engine: Any) -> None:
     entries = [h for h in engine.history(inst.id) if h.element_id == "t"]
     assert {h.lane for h in entries} == {"Permits office"}
     assert engine.tasks(state="completed")[0].lane == "Permits office"
+
+
+def test_an_operator_can_cancel_a_running_instance(engine: Any) -> None:
+    from civicflow.engine.errors import InvalidCommandError
+
+    engine.deploy(bpmn('<bpmn:startEvent id="s"/><bpmn:userTask id="t"/><bpmn:endEvent id="e"/>'
+                       + chain("s", "t", "e")))
+    inst = engine.start("p")
+    engine.cancel(inst.id, actor="operator")
+    assert engine.instance(inst.id).state == "terminated"
+    assert engine.tasks(instance_id=inst.id) == []
+    assert ("t", "cancel") in [(h.element_id, h.kind) for h in engine.history(inst.id)]
+    with pytest.raises(InvalidCommandError):
+        engine.cancel(inst.id)

@@ -339,3 +339,17 @@ def test_compensation_throw_without_completed_activities_just_continues(engine: 
     inst = engine.start("p")
     engine.complete(engine.tasks(instance_id=inst.id)[0].id)
     assert open_tasks(engine, inst) == ["after"]  # 'pay' has no handler: nothing to undo
+
+
+def test_transaction_subprocess_runs_as_a_scope(engine: Any) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:transaction id="tx">'
+        '<bpmn:startEvent id="ts"/><bpmn:userTask id="inner"/><bpmn:endEvent id="te"/>'
+        + chain("ts", "inner", "te") + "</bpmn:transaction>"
+        '<bpmn:endEvent id="e"/>' + chain("s", "tx", "e")))
+    inst = engine.start("p")
+    assert open_tasks(engine, inst) == ["inner"]
+    engine.complete(engine.tasks(instance_id=inst.id)[0].id)
+    assert engine.instance(inst.id).state == "completed"
+    types = {h.element_id: h.element_type for h in engine.history(inst.id)}
+    assert types["tx"] == "transaction"

@@ -163,3 +163,16 @@ def test_event_based_gateway_follows_the_event_that_happens_first(
     assert [t.element_id for t in engine.tasks(instance_id=second.id)] == ["remind"]
     assert [t.element_id for t in engine.tasks(instance_id=first.id)] == ["ship"]
     assert engine.jobs(instance_id=first.id) == []
+
+
+def test_uncontrolled_merge_passes_each_arriving_token_through(engine: Any) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:parallelGateway id="split"/>'
+        '<bpmn:task id="a"/><bpmn:task id="b"/><bpmn:userTask id="merge"/>'
+        '<bpmn:endEvent id="e"/>' + flow("s", "split") + flow("split", "a") + flow("split", "b")
+        + flow("a", "merge") + flow("b", "merge") + chain("merge", "e")))
+    inst = engine.start("p")
+    assert [t.element_id for t in engine.tasks(instance_id=inst.id)] == ["merge", "merge"]
+    for t in engine.tasks(instance_id=inst.id):
+        engine.complete(t.id)
+    assert engine.instance(inst.id).state == "completed"
