@@ -121,9 +121,19 @@ class CancelInstance:
     actor: str | None = None
 
 
+@dataclass(frozen=True)
+class MigrateInstance:
+    """Move a running instance to another version of its process (same element ids)."""
+
+    instance_id: str
+    deployment_id: str
+    version: int
+
+
 Command = (
     StartInstance | CompleteTask | FireTimer | CompleteJob | FailJob | ThrowJobError
     | CorrelateMessage | BroadcastSignal | RetryIncident | SetVariables | CancelInstance
+    | MigrateInstance
 )
 
 
@@ -208,6 +218,8 @@ def _dispatch(rt: Runtime, cmd: Command) -> Outcome:
         return Outcome()
     if isinstance(cmd, RetryIncident):
         return _retry(rt, cmd)
+    if isinstance(cmd, MigrateInstance):
+        return _migrate(rt, cmd)
     if isinstance(cmd, CancelInstance):
         victim = work.instance(cmd.instance_id)
         if victim is None:
@@ -457,3 +469,39 @@ def _retry(rt: Runtime, cmd: RetryIncident) -> Outcome:
         rt.reentering.add(token.id)
         rt.agenda.append(token.id)
     return Outcome(instance_id=inc.instance_id)
+
+
+def _migrate(rt: Runtime, cmd: MigrateInstance) -> Outcome:
+    """Simple migration: every element that holds a token or a scope must exist in the target
+    version under the same id; nothing else is mapped."""
+    work = rt.work
+    inst = work.instance(cmd.instance_id)
+    if inst is None:
+        raise NotFoundError(f"There is no process instance {cmd.instance_id}.")
+    if inst.state != InstanceState.ACTIVE:
+        raise InvalidCommandError(f"Process instance {inst.id} already ended; nothing to move.")
+    target = rt.graphs(cmd.deployment_id)
+    if target.process_id != inst.process_id:
+        raise InvalidCommandError(
+            f"Version {cmd.version} belongs to process '{target.process_id}', not "
+            f"'{inst.process_id}'.")
+    missing: list[str] = []
+    stack = [inst.id]
+    while stack:
+        scope_id = stack.pop()
+        scope = work.scope(scope_id)
+        if scope is not None and scope.kind != "process" and scope.element_id not in target.nodes:
+            missing.append(scope.element_id)
+        for token in work.tokens_in(scope_id):
+            if token.element_id not in target.nodes:
+                missing.append(token.element_id)
+        stack.extend(child.id for child in work.child_scopes(scope_id))
+    if missing:
+        raise InvalidCommandError(
+            f"Process instance {inst.id} cannot move to version {cmd.version}: the elements "
+            f"{', '.join(sorted(set(missing)))} where it currently is do not exist there. "
+            "Let it finish on its version, or cancel and restart it.")
+    inst.deployment_id = cmd.deployment_id
+    inst.version = cmd.version
+    work.instances.touch(inst)
+    return Outcome(instance_id=inst.id)

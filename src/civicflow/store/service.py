@@ -260,6 +260,20 @@ class Engine:
         return [Instance(r.id, r.process_id, r.version, r.business_key, InstanceState(r.state),
                          r.started_at, r.ended_at, {}, (), r.parent_instance_id) for r in rows]
 
+    def migrate(self, instance_id: str, version: int) -> Instance:
+        """Move a running instance to another deployed version of its process, when every
+        element it currently rests on exists there under the same id."""
+        current = self.instance(instance_id)
+        c = t.deployments.c
+        with self._sql.connect() as conn:
+            row = conn.execute(select(c.id).where(and_(c.process_id == current.process_id,
+                                                       c.version == version))).first()
+        if row is None:
+            raise NotFoundError(
+                f"Process '{current.process_id}' has no version {version}; deploy it first.")
+        self._execute(cmds.MigrateInstance(instance_id, row.id, version))
+        return self.instance(instance_id)
+
     def cancel(self, instance_id: str, *, actor: str | None = None) -> None:
         """Stop a running instance (operator action); its history records the cancellations."""
         self._execute(cmds.CancelInstance(instance_id, actor))

@@ -409,9 +409,10 @@ def apply_changes(conn: Connection, ch: Changes) -> None:
         if inst_id in updated:
             v = _instance_values(updated.pop(inst_id))
             count = raw.run("UPDATE cf_instances SET lock_version = ?, state = ?, ended_at = ?, "
-                            "parent_token_id = ? WHERE id = ? AND lock_version = ?",
-                            [seen + 1, v["state"], v["ended_at"], v["parent_token_id"], inst_id,
-                             seen])
+                            "parent_token_id = ?, deployment_id = ?, version = ? "
+                            "WHERE id = ? AND lock_version = ?",
+                            [seen + 1, v["state"], v["ended_at"], v["parent_token_id"],
+                             v["deployment_id"], v["version"], inst_id, seen])
         else:
             count = raw.run("UPDATE cf_instances SET lock_version = ? WHERE id = ? AND "
                             "lock_version = ?", [seen + 1, inst_id, seen])

@@ -172,3 +172,26 @@ def test_an_operator_can_cancel_a_running_instance(engine: Any) -> None:
     assert ("t", "cancel") in [(h.element_id, h.kind) for h in engine.history(inst.id)]
     with pytest.raises(InvalidCommandError):
         engine.cancel(inst.id)
+
+
+def test_running_instance_moves_to_a_new_version_with_the_same_element_ids(
+    engine: Any,
+) -> None:
+    from civicflow.engine.errors import InvalidCommandError
+
+    v1 = bpmn('<bpmn:startEvent id="s"/><bpmn:userTask id="t"/><bpmn:endEvent id="e"/>'
+              + chain("s", "t", "e"))
+    v2 = bpmn('<bpmn:startEvent id="s"/><bpmn:userTask id="t"/><bpmn:userTask id="extra"/>'
+              '<bpmn:endEvent id="e"/>' + chain("s", "t", "extra", "e"))
+    v3 = bpmn('<bpmn:startEvent id="s"/><bpmn:userTask id="other"/><bpmn:endEvent id="e"/>'
+              + chain("s", "other", "e"))
+    engine.deploy(v1)
+    inst = engine.start("p")
+    engine.deploy(v2)
+    engine.deploy(v3)
+    with pytest.raises(InvalidCommandError, match="elements t where"):
+        engine.migrate(inst.id, 3)
+    moved = engine.migrate(inst.id, 2)
+    assert moved.version == 2
+    engine.complete(engine.tasks(instance_id=inst.id)[0].id)
+    assert [t.element_id for t in engine.tasks(instance_id=inst.id)] == ["extra"]
