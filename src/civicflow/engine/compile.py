@@ -161,10 +161,7 @@ class _Compiler:
             kw["is_for_compensation"] = el.is_for_compensation
             kw["compensation_handler"] = self._handlers.get(nid)
             if isinstance(el.loop, StandardLoopCharacteristics):
-                raise DeploymentError(
-                    f"Activity '{nid}': standard loops are not supported yet; use a "
-                    "multi-instance marker or a gateway loop."
-                )
+                kw["multi_instance"] = self._standard_loop(el, el.loop)
             if isinstance(el.loop, MultiInstanceLoopCharacteristics):
                 kw["multi_instance"] = self._mi(el, el.loop)
         # Camunda 8 job definition (service, send, business rule tasks, message throw events)
@@ -246,6 +243,21 @@ class _Compiler:
             if loop.loop_cardinality is not None else None,
             completion_condition=self._expr(loop.completion_condition.body, nid, feel=True)
             if loop.completion_condition is not None else None,
+        )
+
+    def _standard_loop(self, el: Any, loop: Any) -> MultiInstance:
+        """A standard loop runs like a sequential multi-instance whose end is a condition."""
+        if loop.loop_condition is None or not loop.loop_condition.body.strip():
+            raise DeploymentError(
+                f"Activity '{el.id}': its standard loop has no loop condition; add one "
+                "(FEEL, e.g. =not(approved))."
+            )
+        return MultiInstance(
+            sequential=True, input_collection=None, input_element=None,
+            output_collection=None, output_element=None, cardinality=None,
+            completion_condition=None,
+            loop_condition=self._expr(loop.loop_condition.body, el.id, feel=True),
+            test_before=loop.test_before, loop_maximum=loop.loop_maximum,
         )
 
     def _event(self, el: Any) -> EventDef:

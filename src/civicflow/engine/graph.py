@@ -57,6 +57,9 @@ class MultiInstance:
     output_element: Expr | None
     cardinality: Expr | None
     completion_condition: Expr | None
+    loop_condition: Expr | None = None  # standard loop: repeat while this holds
+    test_before: bool = False
+    loop_maximum: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,11 @@ def enter_body(rt: Runtime, token: TokenRow, node: Node) -> None:
     assert mi is not None
     rt.record(token, node, "start", element_type="multiInstanceBody")
     items: list[Any] | None = None
-    if mi.input_collection is not None:
+    if mi.loop_condition is not None:
+        total = mi.loop_maximum if mi.loop_maximum is not None else 2**31 - 1
+        if mi.test_before and not _holds(rt, token, mi):
+            total = 0
+    elif mi.input_collection is not None:
         value = rt.eval_in(token, mi.input_collection)
         if not isinstance(value, list):
             raise IncidentError(
@@ -116,6 +120,12 @@ def item_completed(rt: Runtime, item: ScopeRow) -> None:
     rt.work.clear_scope_vars(item.id)
     rt.work.scopes.delete(item)
     done = body.data["done"] >= body.data["total"]
+    if not done and mi.loop_condition is not None:
+        try:
+            done = evaluate(mi.loop_condition, variables) is not True
+        except ExpressionError as exc:
+            rt.raise_incident(owner, IncidentError("expression", str(exc)))
+            return
     if not done and mi.completion_condition is not None:
         extra = {
             "numberOfInstances": body.data["total"],
@@ -155,3 +165,8 @@ def _finish(rt: Runtime, owner: TokenRow, body: ScopeRow, node: Node, mi: MultiI
     if mi.output_collection and result is not None:
         rt.propagate(owner.scope_id, owner.instance_id, {mi.output_collection: result})
     rt.leave(owner, node, body=True)
+
+
+def _holds(rt: Runtime, token: TokenRow, mi: MultiInstance) -> bool:
+    assert mi.loop_condition is not None
+    return rt.eval_in(token, mi.loop_condition) is True

@@ -123,3 +123,36 @@ def test_call_activity_runs_the_child_process_and_returns_its_variables(engine: 
     assert engine.instance(child_inst.id).state == "completed"
     assert engine.instance(inst.id).variables == {"applicant": "Ana", "decision": "granted"}
     assert [t.element_id for t in engine.tasks(instance_id=inst.id)] == ["after"]
+
+
+def _loop(test_before: bool, maximum: str = "") -> str:
+    before = "true" if test_before else "false"
+    maximum_attr = f' loopMaximum="{maximum}"' if maximum else ""
+    return model(
+        '<bpmn:userTask id="each"><bpmn:standardLoopCharacteristics '
+        f'testBefore="{before}"{maximum_attr}>'
+        '<bpmn:loopCondition xsi:type="bpmn:tFormalExpression">=not(approved)'
+        "</bpmn:loopCondition></bpmn:standardLoopCharacteristics></bpmn:userTask>")
+
+
+def test_standard_loop_repeats_the_activity_while_its_condition_holds(engine: Any) -> None:
+    engine.deploy(_loop(test_before=False))
+    inst = engine.start("p", {"approved": False})
+    for attempt in (1, 2, 3):
+        [task] = engine.tasks(instance_id=inst.id)
+        assert task.element_id == "each"
+        assert engine.task_variables(task.id)["loopCounter"] == attempt
+        engine.complete(task.id, {"approved": attempt == 3})
+    assert [t.element_id for t in engine.tasks(instance_id=inst.id)] == ["after"]
+
+
+def test_standard_loop_tested_before_may_run_zero_times_and_stops_at_its_maximum(
+    engine: Any,
+) -> None:
+    engine.deploy(_loop(test_before=True, maximum="2"))
+    skipped = engine.start("p", {"approved": True})
+    assert [t.element_id for t in engine.tasks(instance_id=skipped.id)] == ["after"]
+    capped = engine.start("p", {"approved": False})
+    for _ in range(2):
+        engine.complete(engine.tasks(instance_id=capped.id)[0].id)
+    assert [t.element_id for t in engine.tasks(instance_id=capped.id)] == ["after"]
