@@ -219,6 +219,12 @@ class _Compiler:
             kw["triggered_by_event"] = el.triggered_by_event
             kw["starts"] = tuple(s.id for s in el.start_events)
             kw["event_subprocesses"] = tuple(s.id for s in el.event_subprocesses)
+        if z.called_decision is not None and z.task_definition is None:
+            raise DeploymentError(
+                f"Business rule task '{nid}': calling DMN decisions from the engine is not "
+                "available yet; give it a zeebe:taskDefinition and evaluate the decision in a "
+                "job handler."
+            )
         if kw["type"] in ("complexGateway",):
             raise DeploymentError(f"Gateway '{nid}': complex gateways are not supported.")
         return Node(**kw)

@@ -161,3 +161,15 @@ def test_job_output_mappings_keep_raw_results_local(engine: Any) -> None:
     inst = engine.start("p")
     engine.run_due_jobs()
     assert engine.instance(inst.id).variables == {"status": "ok"}
+
+
+def test_business_rule_task_with_a_called_decision_is_refused_until_dmn_is_wired(
+    engine: Any,
+) -> None:
+    from civicflow.engine.errors import DeploymentError
+
+    task = ('<bpmn:businessRuleTask id="svc"><bpmn:extensionElements>'
+            '<zeebe:calledDecision decisionId="fee" resultVariable="fee"/>'
+            "</bpmn:extensionElements></bpmn:businessRuleTask>")
+    with pytest.raises(DeploymentError, match="svc"):
+        engine.deploy(model(task))
