@@ -23,7 +23,7 @@ from civicflow.engine.graph import (
 )
 
 _SUPPORTED_EVENTS = {"none", "timer", "message", "error", "signal", "escalation", "terminate",
-                     "link", "compensate"}
+                     "link", "compensate", "conditional"}
 
 
 def compile_source(source: str | bytes) -> list[ProcessGraph]:
@@ -72,6 +72,9 @@ class _Compiler:
             starts=starts,
             event_subprocesses=esps,
             upstream=compute_upstream(self.nodes, self.flows, joins),
+            has_conditional_events=any(
+                n.event is not None and n.event.kind == "conditional"
+                for n in self.nodes.values()),
         )
 
     def _compensation_handlers(self, process: Any) -> dict[str, str]:
@@ -306,6 +309,11 @@ class _Compiler:
             return EventDef(kind="link", name=d.name)
         if trigger == "compensate":
             return EventDef(kind="compensate", activity_ref=d.activity_ref)
+        if trigger == "conditional":
+            if d.condition is None or not d.condition.body.strip():
+                raise DeploymentError(f"Conditional event '{nid}': it has no condition.")
+            return EventDef(kind="conditional",
+                            condition=self._expr(d.condition.body, nid, feel=True))
         return EventDef(kind=trigger)
 
     def _message(self, ref: str | None, nid: str) -> tuple[str, Expr | None]:

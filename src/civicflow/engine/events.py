@@ -115,6 +115,13 @@ def _wait_for(rt: Runtime, token: TokenRow, node: Node, ev: EventDef | None) -> 
             rt.leave(token, node)
     elif ev.kind == "link":
         rt.leave(token, node)
+    elif ev.kind == "conditional":
+        from civicflow.engine.conditions import watch
+
+        if rt.eval_condition(token, ev):
+            rt.leave(token, node)
+        else:
+            watch(rt, token.id, token.instance_id, node)
     else:
         raise IncidentError(
             "unsupported",
@@ -211,6 +218,10 @@ def open_boundaries(rt: Runtime, token: TokenRow, node: Node) -> None:
             timer_job(rt, token.id, token.instance_id, bnode, ev, token)
         elif ev.kind in ("message", "signal"):
             subscribe(rt, token.id, token.instance_id, bnode, ev, token, use_buffer=False)
+        elif ev.kind == "conditional":
+            from civicflow.engine.conditions import watch
+
+            watch(rt, token.id, token.instance_id, bnode)
 
 
 def open_event_subprocesses(rt: Runtime, instance_id: str, scope_id: str,
@@ -233,6 +244,10 @@ def open_event_subprocesses(rt: Runtime, instance_id: str, scope_id: str,
             elif ev.kind in ("message", "signal"):
                 ctx = _any_token_for_scope(rt, scope_id, instance_id)
                 subscribe(rt, scope_id, instance_id, start, ev, ctx, use_buffer=False)
+            elif ev.kind == "conditional":
+                from civicflow.engine.conditions import watch
+
+                watch(rt, scope_id, instance_id, start)
 
 
 def _any_token_for_scope(rt: Runtime, scope_id: str, instance_id: str) -> TokenRow:

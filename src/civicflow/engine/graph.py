@@ -121,6 +121,7 @@ class ProcessGraph:
     starts: tuple[str, ...]  # top-level start events
     event_subprocesses: tuple[str, ...]
     upstream: dict[str, frozenset[str]] = field(default_factory=dict)
+    has_conditional_events: bool = False
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]

@@ -97,6 +97,12 @@ class Runtime:
         except ExpressionError as exc:
             raise IncidentError("expression", str(exc)) from exc
 
+    def eval_condition(self, token: TokenRow, ev: Any) -> bool:
+        """A conditional event's condition in the token's context (non-true counts as false)."""
+        if ev.condition is None:
+            return False
+        return self.eval_in(token, ev.condition) is True
+
     # -- variables -----------------------------------------------------------------------
     def set_local(self, scope_id: str, instance_id: str, name: str, value: Any) -> None:
         self.work.set_var(instance_id, scope_id, name, value)
@@ -238,7 +244,11 @@ class Runtime:
                     enter(self, token)
                 except IncidentError as exc:
                     self.raise_incident(token, exc)
-            if not recheck_inclusive_joins(self):
+            if recheck_inclusive_joins(self):
+                continue
+            from civicflow.engine.conditions import recheck
+
+            if not recheck(self):
                 return
 
     def raise_incident(self, token: TokenRow, exc: IncidentError,

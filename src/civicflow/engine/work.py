@@ -153,6 +153,7 @@ class Work:
     _vars_dirty: dict[str, dict[str, str]] = field(default_factory=dict)
     _vars_deleted: set[tuple[str, str]] = field(default_factory=set)
     _var_scopes_cleared: list[str] = field(default_factory=list)
+    _changed_instances: set[str] = field(default_factory=set)
     _new_scopes: set[str] = field(default_factory=set)
     _mi_set: dict[tuple[str, str, int], tuple[str, Any]] = field(default_factory=dict)
     _mi_cleared: list[str] = field(default_factory=list)
@@ -220,6 +221,7 @@ class Work:
     def set_var(self, instance_id: str, scope_id: str, name: str, value: Any) -> None:
         self.local_vars(scope_id)[name] = value
         self._vars_dirty.setdefault(scope_id, {})[name] = instance_id
+        self._changed_instances.add(instance_id)
         self._vars_deleted.discard((scope_id, name))
 
     def clear_scope_vars(self, scope_id: str) -> None:
@@ -227,6 +229,12 @@ class Work:
         self._vars_dirty.pop(scope_id, None)
         if scope_id not in self._new_scopes:
             self._var_scopes_cleared.append(scope_id)
+
+    def instances_with_changed_variables(self) -> set[str]:
+        """Instances whose variables changed since the last call (for conditional events)."""
+        out = self._changed_instances
+        self._changed_instances = set()
+        return out
 
     # -- multi-instance values ----------------------------------------------------------
     def set_mi_value(self, instance_id: str, scope_id: str, kind: str, idx: int, v: Any) -> None:

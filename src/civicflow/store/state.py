@@ -193,6 +193,12 @@ class SqlPort:
             )
         return [_sub(r) for r in self.conn.execute(q.order_by(c.created_at, c.id))]
 
+    def load_subscriptions_of_instance(self, instance_id: str,
+                                       kind: str) -> list[SubscriptionRow]:
+        rows = self._raw("SELECT * FROM cf_subscriptions WHERE instance_id = ? AND kind = ?",
+                         instance_id, kind)
+        return [_sub(r) for r in rows]
+
     def load_incident(self, incident_id: str) -> IncidentRow | None:
         r = self._one(t.incidents, incident_id)
         return _incident(r) if r else None

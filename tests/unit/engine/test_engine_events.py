@@ -353,3 +353,32 @@ def test_transaction_subprocess_runs_as_a_scope(engine: Any) -> None:
     assert engine.instance(inst.id).state == "completed"
     types = {h.element_id: h.element_type for h in engine.history(inst.id)}
     assert types["tx"] == "transaction"
+
+
+def test_conditional_catch_event_waits_until_its_condition_becomes_true(engine: Any) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:intermediateCatchEvent id="wait">'
+        '<bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression">'
+        "=documents_complete = true</bpmn:condition></bpmn:conditionalEventDefinition>"
+        '</bpmn:intermediateCatchEvent><bpmn:userTask id="t"/><bpmn:endEvent id="e"/>'
+        + chain("s", "wait", "t", "e")))
+    ready = engine.start("p", {"documents_complete": True})
+    assert open_tasks(engine, ready) == ["t"]
+    waiting = engine.start("p", {"documents_complete": False})
+    assert open_tasks(engine, waiting) == []
+    engine.set_variables(waiting.id, {"documents_complete": True})
+    assert open_tasks(engine, waiting) == ["t"]
+
+
+def test_conditional_boundary_event_interrupts_when_data_changes(engine: Any) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:userTask id="work"/><bpmn:endEvent id="e"/>'
+        '<bpmn:boundaryEvent id="b" attachedToRef="work"><bpmn:conditionalEventDefinition>'
+        '<bpmn:condition xsi:type="bpmn:tFormalExpression">=withdrawn</bpmn:condition>'
+        "</bpmn:conditionalEventDefinition></bpmn:boundaryEvent>"
+        '<bpmn:userTask id="archive"/><bpmn:endEvent id="e2"/>'
+        + chain("s", "work", "e") + chain("b", "archive", "e2")))
+    inst = engine.start("p", {"withdrawn": False})
+    assert open_tasks(engine, inst) == ["work"]
+    engine.set_variables(inst.id, {"withdrawn": True})
+    assert open_tasks(engine, inst) == ["archive"]
