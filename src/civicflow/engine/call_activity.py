@@ -93,7 +93,10 @@ def child_ended(rt: Runtime, instance_id: str, *, terminated: bool) -> None:
 
 def cancel_children(rt: Runtime, token: TokenRow) -> None:
     """The call activity was interrupted: terminate the instances it started."""
-    for child_id in rt.work.port.child_instances(token.id):
+    ids = list(rt.work.port.child_instances(token.id))
+    ids += [i.id for i in rt.work.instances.rows.values()
+            if i.parent_token_id == token.id and i.id not in ids]  # started by this command
+    for child_id in ids:
         child = rt.work.instance(child_id)
         if child is None or child.state != InstanceState.ACTIVE:
             continue

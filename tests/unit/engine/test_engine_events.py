@@ -382,3 +382,18 @@ def test_conditional_boundary_event_interrupts_when_data_changes(engine: Any) ->
     assert open_tasks(engine, inst) == ["work"]
     engine.set_variables(inst.id, {"withdrawn": True})
     assert open_tasks(engine, inst) == ["archive"]
+
+
+def test_signal_end_event_reaches_catchers_in_other_instances(engine: Any) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:intermediateCatchEvent id="c">'
+        '<bpmn:signalEventDefinition signalRef="sig"/></bpmn:intermediateCatchEvent>'
+        '<bpmn:userTask id="t"/><bpmn:endEvent id="e"/>' + chain("s", "c", "t", "e"),
+        "listener", extra='<bpmn:signal id="sig" name="Recall"/>'))
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:endEvent id="e"><bpmn:signalEventDefinition '
+        'signalRef="sig"/></bpmn:endEvent>' + chain("s", "e"),
+        "sender", extra='<bpmn:signal id="sig" name="Recall"/>'))
+    listener = engine.start("listener")
+    engine.start("sender")
+    assert open_tasks(engine, listener) == ["t"]

@@ -156,3 +156,47 @@ def test_standard_loop_tested_before_may_run_zero_times_and_stops_at_its_maximum
     for _ in range(2):
         engine.complete(engine.tasks(instance_id=capped.id)[0].id)
     assert [t.element_id for t in engine.tasks(instance_id=capped.id)] == ["after"]
+
+
+def _parent(called: str, extra: str = "") -> str:
+    return bpmn('<bpmn:startEvent id="s"/><bpmn:callActivity id="call">'
+                f"<bpmn:extensionElements>{called}{extra}</bpmn:extensionElements>"
+                "</bpmn:callActivity>"
+                '<bpmn:userTask id="after"/><bpmn:endEvent id="e"/>'
+                '<bpmn:boundaryEvent id="b" attachedToRef="call">'
+                '<bpmn:errorEventDefinition errorRef="err"/></bpmn:boundaryEvent>'
+                '<bpmn:userTask id="failed"/><bpmn:endEvent id="e2"/>'
+                + chain("s", "call", "after", "e") + chain("b", "failed", "e2"), "parent",
+                extra='<bpmn:error id="err" errorCode="REJECTED"/>')
+
+
+def test_error_thrown_in_a_called_process_is_caught_at_the_call_activity(engine: Any) -> None:
+    child = bpmn('<bpmn:startEvent id="cs"/><bpmn:endEvent id="ce">'
+                 '<bpmn:errorEventDefinition errorRef="cerr"/></bpmn:endEvent>'
+                 + chain("cs", "ce"), "child",
+                 extra='<bpmn:error id="cerr" errorCode="REJECTED"/>')
+    engine.deploy(child)
+    engine.deploy(_parent('<zeebe:calledElement processId="child"/>'))
+    inst = engine.start("parent")
+    assert [t.element_id for t in engine.tasks(instance_id=inst.id)] == ["failed"]
+    [child_inst] = engine.instances(process_id="child")
+    assert child_inst.state == "terminated"
+
+
+def test_call_activity_without_propagation_returns_only_its_output_mappings(
+    engine: Any,
+) -> None:
+    child = bpmn('<bpmn:startEvent id="cs"/><bpmn:scriptTask id="calc">'
+                 '<bpmn:extensionElements><zeebe:script expression="=base * 2" '
+                 'resultVariable="doubled"/></bpmn:extensionElements></bpmn:scriptTask>'
+                 '<bpmn:endEvent id="ce"/>' + chain("cs", "calc", "ce"), "child")
+    engine.deploy(child)
+    engine.deploy(_parent(
+        '<zeebe:calledElement processId="child" propagateAllChildVariables="false" '
+        'propagateAllParentVariables="false"/>',
+        '<zeebe:ioMapping><zeebe:input source="=amount" target="base"/>'
+        '<zeebe:output source="=doubled" target="result"/></zeebe:ioMapping>'))
+    inst = engine.start("parent", {"amount": 21, "secret": "x"})
+    [child_inst] = engine.instances(process_id="child")
+    assert engine.instance(child_inst.id).variables == {"base": 21, "doubled": 42}
+    assert engine.instance(inst.id).variables == {"amount": 21, "secret": "x", "result": 42}
