@@ -54,7 +54,11 @@ def create_instance(rt: Runtime, deployment_id: str, variables: dict[str, Any],
 def start_child(rt: Runtime, token: TokenRow, node: Node) -> None:
     assert node.called_element is not None
     process_id = rt.eval_in(token, node.called_element)
-    deployment_id = rt.work.port.latest_deployment(str(process_id))
+    inst = rt.instance_of(token)
+    if node.called_binding == "deployment":
+        deployment_id = rt.work.port.deployed_together(str(process_id), inst.deployment_id)
+    else:
+        deployment_id = rt.work.port.latest_deployment(str(process_id))
     if deployment_id is None:
         raise IncidentError(
             "called_element",
@@ -64,7 +68,6 @@ def start_child(rt: Runtime, token: TokenRow, node: Node) -> None:
     variables = rt.context(rt.var_scope(token)) if node.propagate_all_parent else (
         dict(rt.work.local_vars(token.local_scope_id)) if token.local_scope_id else {}
     )
-    inst = rt.instance_of(token)
     create_instance(rt, deployment_id, variables, inst.business_key, token)
 
 

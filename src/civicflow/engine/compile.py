@@ -215,6 +215,13 @@ class _Compiler:
                     "(zeebe:calledElement processId)."
                 )
             kw["called_element"] = self._expr(called, nid)
+            binding = _zeebe_attribute(el, "calledElement", "bindingType") or "latest"
+            if binding not in ("latest", "deployment"):
+                raise DeploymentError(
+                    f"Call activity '{nid}': binding type {binding!r} is not supported; use "
+                    "'latest' or 'deployment'."
+                )
+            kw["called_binding"] = binding
             if z.called_element is not None:
                 kw["propagate_all_child"] = z.called_element.propagate_all_child_variables
                 kw["propagate_all_parent"] = z.called_element.propagate_all_parent_variables

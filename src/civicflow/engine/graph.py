@@ -91,6 +91,7 @@ class Node:
     form_key: str | None = None
     multi_instance: MultiInstance | None = None
     called_element: Expr | None = None
+    called_binding: str = "latest"  # or "deployment": the version deployed with the caller
     propagate_all_child: bool = True
     propagate_all_parent: bool = True
     triggered_by_event: bool = False

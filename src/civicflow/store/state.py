@@ -237,6 +237,14 @@ class SqlPort:
         ).first()
         return str(r.id) if r else None
 
+    def deployed_together(self, process_id: str, deployment_id: str) -> str | None:
+        """The version of ``process_id`` deployed from the same file as ``deployment_id``."""
+        rows = self._raw(
+            "SELECT d2.id FROM cf_deployments d1 JOIN cf_deployments d2 "
+            "ON d2.source = d1.source WHERE d1.id = ? AND d2.process_id = ? "
+            "ORDER BY d2.version DESC", deployment_id, process_id)
+        return str(rows[0][0]) if rows else None
+
     def child_instances(self, token_id: str) -> list[str]:
         rows = self._raw("SELECT id FROM cf_instances WHERE parent_token_id = ?", token_id)
         return [str(r[0]) for r in rows]

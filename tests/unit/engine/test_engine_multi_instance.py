@@ -200,3 +200,22 @@ def test_call_activity_without_propagation_returns_only_its_output_mappings(
     [child_inst] = engine.instances(process_id="child")
     assert engine.instance(child_inst.id).variables == {"base": 21, "doubled": 42}
     assert engine.instance(inst.id).variables == {"amount": 21, "secret": "x", "result": 42}
+
+
+def test_call_activity_bound_to_its_deployment_keeps_calling_that_version(
+    engine: Any,
+) -> None:
+    def both(child_task: str) -> str:
+        child = ('<bpmn:process id="child" isExecutable="true"><bpmn:startEvent id="cs"/>'
+                 f'<bpmn:userTask id="{child_task}"/><bpmn:endEvent id="ce"/>'
+                 + chain("cs", child_task, "ce") + "</bpmn:process>")
+        return bpmn('<bpmn:startEvent id="s"/><bpmn:callActivity id="call">'
+                    '<bpmn:extensionElements><zeebe:calledElement processId="child" '
+                    'bindingType="deployment"/></bpmn:extensionElements></bpmn:callActivity>'
+                    '<bpmn:endEvent id="e"/>' + chain("s", "call", "e"), "parent", extra=child)
+
+    engine.deploy(both("old_step"))
+    engine.deploy(bpmn('<bpmn:startEvent id="cs"/><bpmn:userTask id="newest"/>'
+                       '<bpmn:endEvent id="ce"/>' + chain("cs", "newest", "ce"), "child"))
+    engine.start("parent")
+    assert [t.element_id for t in engine.tasks(process_id="child")] == ["old_step"]
