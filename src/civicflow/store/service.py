@@ -33,6 +33,7 @@ from civicflow.store import db
 from civicflow.store import tables as t
 from civicflow.store.migrate import upgrade
 from civicflow.store.state import (
+    Raw,
     SqlPort,
     apply_changes,
     incident_from_row,
@@ -204,12 +205,14 @@ class Engine:
               business_key: str | None = None, version: int | None = None,
               actor: str | None = None) -> Instance:
         """Start the latest (or a pinned) version of a deployed process."""
-        c = t.deployments.c
-        q = select(c.id).where(c.process_id == process_id)
-        q = q.where(c.version == version) if version is not None else q.order_by(
-            c.version.desc())
+        sql = "SELECT id, version FROM cf_deployments WHERE process_id = ?"
+        params: list[Any] = [process_id]
+        if version is not None:
+            sql += " AND version = ?"
+            params.append(version)
         with self._sql.connect() as conn:
-            row = conn.execute(q.limit(1)).first()
+            found = Raw(conn).rows(sql + " ORDER BY version DESC LIMIT 1", params)
+        row = found[0] if found else None
         if row is None:
             which = f" version {version}" if version is not None else ""
             raise NotFoundError(
@@ -298,19 +301,19 @@ class Engine:
               process_id: str | None = None, state: str = "open",
               limit: int = 1000) -> list[Task]:
         """Open user tasks (a worklist), filterable."""
-        c = t.user_tasks.c
-        q = select(t.user_tasks, t.instances.c.process_id, t.instances.c.business_key).join(
-            t.instances, t.instances.c.id == c.instance_id).where(c.state == state)
-        if instance_id is not None:
-            q = q.where(c.instance_id == instance_id)
-        if assignee is not None:
-            q = q.where(c.assignee == assignee)
-        if element_id is not None:
-            q = q.where(c.element_id == element_id)
-        if process_id is not None:
-            q = q.where(t.instances.c.process_id == process_id)
+        # plain SQL: the worklist is the most frequent query of all
+        where = ["t.state = ?"]
+        params: list[Any] = [state]
+        for column, value in (("t.instance_id", instance_id), ("t.assignee", assignee),
+                              ("t.element_id", element_id), ("i.process_id", process_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        sql = ("SELECT t.*, i.process_id, i.business_key FROM cf_user_tasks t "
+               "JOIN cf_instances i ON i.id = t.instance_id WHERE " + " AND ".join(where)
+               + f" ORDER BY t.created_at, t.id LIMIT {int(limit)}")
         with self._sql.connect() as conn:
-            rows = list(conn.execute(q.order_by(c.created_at, c.id).limit(limit)))
+            rows = Raw(conn).rows(sql, params)
         out = []
         for r in rows:
             row = task_from_row(r)
