@@ -9,23 +9,13 @@ that export loses nothing.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from lxml import etree
 
-from civicflow.model import activities as act
-from civicflow.model import data, events, gateways
-from civicflow.model.base import (
-    Assignment,
-    DataAssociation,
-    Expression,
-    FlowElement,
-    Property,
-    SequenceFlow,
-)
+from civicflow.model import data
 from civicflow.model.definitions import (
     Collaboration,
     DataStore,
@@ -42,119 +32,38 @@ from civicflow.model.definitions import (
 )
 from civicflow.model.errors import NotBpmnError
 from civicflow.model.names import MODEL, bpmndi, m
+from civicflow.model.parse_base import _snake
 from civicflow.model.parse_di import parse_diagram
+from civicflow.model.parse_flow import _ARTIFACT_HANDLERS, FlowImporter
+from civicflow.model.parse_tags import (
+    T_collaboration,
+    T_definitions,
+    T_error,
+    T_escalation,
+    T_import,
+    T_ioSpecification,
+    T_itemDefinition,
+    T_message,
+    T_messageFlow,
+    T_participant,
+    T_process,
+    T_signal,
+)
 from civicflow.model.parse_util import (
-    _SKIPPED,
-    DOCUMENTATION,
-    EXTENSION_ELEMENTS,
     Attrs,
-    all_text,
-    documentation,
-    expression,
     line_of,
     local,
     pop_bool,
     pop_int,
     pop_ref,
-    ref,
     xml_node,
 )
 from civicflow.model.safe_xml import MAX_BYTES, parse_xml, read_source
 from civicflow.model.scope import (
-    AdHocSubProcess,
-    Lane,
-    LaneSet,
     Process,
-    SubProcess,
-    Transaction,
 )
 
 _Children = list[etree._Element]
-
-# Clark names of the BPMN elements the importer knows (computed once).
-T_activationCondition = m("activationCondition")
-T_adHocSubProcess = m("adHocSubProcess")
-T_assignment = m("assignment")
-T_association = m("association")
-T_boundaryEvent = m("boundaryEvent")
-T_businessRuleTask = m("businessRuleTask")
-T_callActivity = m("callActivity")
-T_cancelEventDefinition = m("cancelEventDefinition")
-T_childLaneSet = m("childLaneSet")
-T_collaboration = m("collaboration")
-T_compensateEventDefinition = m("compensateEventDefinition")
-T_completionCondition = m("completionCondition")
-T_complexGateway = m("complexGateway")
-T_condition = m("condition")
-T_conditionExpression = m("conditionExpression")
-T_conditionalEventDefinition = m("conditionalEventDefinition")
-T_dataInputAssociation = m("dataInputAssociation")
-T_dataObject = m("dataObject")
-T_dataObjectReference = m("dataObjectReference")
-T_dataOutputAssociation = m("dataOutputAssociation")
-T_dataStoreReference = m("dataStoreReference")
-T_definitions = m("definitions")
-T_endEvent = m("endEvent")
-T_error = m("error")
-T_errorEventDefinition = m("errorEventDefinition")
-T_escalation = m("escalation")
-T_escalationEventDefinition = m("escalationEventDefinition")
-T_eventBasedGateway = m("eventBasedGateway")
-T_eventDefinitionRef = m("eventDefinitionRef")
-T_exclusiveGateway = m("exclusiveGateway")
-T_flowNodeRef = m("flowNodeRef")
-T_from = m("from")
-T_group = m("group")
-T_import = m("import")
-T_inclusiveGateway = m("inclusiveGateway")
-T_inputDataItem = m("inputDataItem")
-T_intermediateCatchEvent = m("intermediateCatchEvent")
-T_intermediateThrowEvent = m("intermediateThrowEvent")
-T_ioSpecification = m("ioSpecification")
-T_itemDefinition = m("itemDefinition")
-T_lane = m("lane")
-T_laneSet = m("laneSet")
-T_loopCardinality = m("loopCardinality")
-T_loopCondition = m("loopCondition")
-T_loopDataInputRef = m("loopDataInputRef")
-T_loopDataOutputRef = m("loopDataOutputRef")
-T_manualTask = m("manualTask")
-T_message = m("message")
-T_messageEventDefinition = m("messageEventDefinition")
-T_messageFlow = m("messageFlow")
-T_multiInstanceLoopCharacteristics = m("multiInstanceLoopCharacteristics")
-T_outputDataItem = m("outputDataItem")
-T_parallelGateway = m("parallelGateway")
-T_participant = m("participant")
-T_process = m("process")
-T_property = m("property")
-T_receiveTask = m("receiveTask")
-T_script = m("script")
-T_scriptTask = m("scriptTask")
-T_sendTask = m("sendTask")
-T_sequenceFlow = m("sequenceFlow")
-T_serviceTask = m("serviceTask")
-T_signal = m("signal")
-T_signalEventDefinition = m("signalEventDefinition")
-T_source = m("source")
-T_sourceRef = m("sourceRef")
-T_standardLoopCharacteristics = m("standardLoopCharacteristics")
-T_startEvent = m("startEvent")
-T_subProcess = m("subProcess")
-T_target = m("target")
-T_targetRef = m("targetRef")
-T_task = m("task")
-T_terminateEventDefinition = m("terminateEventDefinition")
-T_text = m("text")
-T_textAnnotation = m("textAnnotation")
-T_timeCycle = m("timeCycle")
-T_timeDate = m("timeDate")
-T_timeDuration = m("timeDuration")
-T_timerEventDefinition = m("timerEventDefinition")
-T_to = m("to")
-T_transaction = m("transaction")
-T_transformation = m("transformation")
-T_userTask = m("userTask")
 
 
 def parse_bpmn(
@@ -210,434 +119,8 @@ def _import(raw: bytes, source_name: str | None, include_diagrams: bool) -> Defi
     return _Importer(source_name, include_diagrams).definitions(root)
 
 
-class _Importer:
-    """One import run (keeps the counter for ids that a file left out)."""
-
-    def __init__(self, source: str | None, include_diagrams: bool = True) -> None:
-        self.source = source
-        self.include_diagrams = include_diagrams
-        self.generated = 0
-
-    # -- common parts ---------------------------------------------------------------------
-
-    def open(self, el: etree._Element) -> tuple[Attrs, dict[str, Any], _Children]:
-        """Split ``el`` into its attributes, the common keyword arguments and other children.
-
-        Hot path (once per element): kept free of helper calls.
-        """
-        attrs: Attrs = dict(el.attrib)  # type: ignore[arg-type]
-        docs: list[Any] = []
-        ext: tuple[Any, ...] = ()
-        rest: _Children = []
-        for child in el:
-            tag = child.tag
-            if tag.__class__ is not str or tag in _SKIPPED:
-                continue
-            if tag == DOCUMENTATION:
-                docs.append(documentation(child))
-            elif tag == EXTENSION_ELEMENTS:
-                ext += tuple([xml_node(c) for c in child if c.tag.__class__ is str])
-            else:
-                rest.append(child)
-        kw: dict[str, Any] = {
-            "documentation": tuple(docs) if docs else (),
-            "extension_elements": ext,
-            "line": el.sourceline,
-        }
-        return attrs, kw, rest
-
-    def identify(self, el: etree._Element, attrs: Attrs, kw: dict[str, Any]) -> None:
-        """Take ``id`` and ``name``; give an id to an element that has none (schema allows it).
-
-        A generated id contains ``#``, which no XML id can, so it never clashes with a real one
-        and the exporter knows to leave it out.
-        """
-        element_id = attrs.pop("id", None)
-        if element_id is None:
-            self.generated += 1
-            element_id = f"{local(str(el.tag))}#{self.generated}"
-        kw["id"] = element_id
-        name = attrs.pop("name", None)
-        if name is not None:
-            kw["name"] = name
-
-    @staticmethod
-    def close(kw: dict[str, Any], attrs: Attrs, other: _Children) -> dict[str, Any]:
-        kw["attributes"] = tuple(attrs.items()) if attrs else ()
-        kw["other"] = tuple([xml_node(o) for o in other]) if other else ()
-        return kw
-
-    def properties(self, rest: _Children) -> tuple[Property, ...]:
-        found = []
-        for child in rest:
-            if child.tag == T_property:
-                attrs, kw, other = self.open(child)
-                self.identify(child, attrs, kw)
-                kw["item_subject_ref"] = attrs.pop("itemSubjectRef", None)
-                found.append(Property(**self.close(kw, attrs, other)))
-        return tuple(found)
-
-    def data_association(self, el: etree._Element) -> DataAssociation:
-        attrs, kw, rest = self.open(el)
-        kw["id"] = attrs.pop("id", None)
-        sources: list[str] = []
-        assignments: list[Assignment] = []
-        other: _Children = []
-        for child in rest:
-            tag = child.tag
-            if tag == T_sourceRef:
-                sources.append(ref(child.text) or "")
-            elif tag == T_targetRef:
-                kw["target_ref"] = ref(child.text)
-            elif tag == T_transformation:
-                kw["transformation"] = expression(child)
-            elif tag == T_assignment:
-                assignments.append(self.assignment(child))
-            else:
-                other.append(child)
-        kw["source_refs"] = tuple(sources)
-        kw["assignments"] = tuple(assignments)
-        return DataAssociation(**self.close(kw, attrs, other))
-
-    def assignment(self, el: etree._Element) -> Assignment:
-        attrs, kw, rest = self.open(el)
-        kw["id"] = attrs.pop("id", None)
-        other: _Children = []
-        for child in rest:
-            if child.tag == T_from:
-                kw["from_"] = expression(child)
-            elif child.tag == T_to:
-                kw["to"] = expression(child)
-            else:
-                other.append(child)
-        kw.setdefault("from_", Expression(body=""))
-        kw.setdefault("to", Expression(body=""))
-        return Assignment(**self.close(kw, attrs, other))
-
-    # -- flow elements --------------------------------------------------------------------
-
-    def sequence_flow(self, el: etree._Element) -> SequenceFlow:
-        attrs, kw, rest = self.open(el)
-        self.identify(el, attrs, kw)
-        kw["source_ref"] = pop_ref(attrs, "sourceRef") or ""
-        kw["target_ref"] = pop_ref(attrs, "targetRef") or ""
-        if "isImmediate" in attrs:
-            kw["is_immediate"] = pop_bool(attrs, "isImmediate", False)
-        other: _Children = []
-        for child in rest:
-            if child.tag == T_conditionExpression:
-                kw["condition"] = expression(child)
-            else:
-                other.append(child)
-        return SequenceFlow(**self.close(kw, attrs, other))
-
-    def event_parts(self, el: etree._Element) -> tuple[Attrs, dict[str, Any], _Children]:
-        attrs, kw, rest = self.open(el)
-        self.identify(el, attrs, kw)
-        definitions: list[events.EventDefinition] = []
-        definition_refs: list[str] = []
-        associations: list[DataAssociation] = []
-        other: _Children = []
-        for child in rest:
-            tag = child.tag
-            parser = _EVENT_DEFINITIONS.get(tag)
-            if parser is not None:
-                definitions.append(parser(self, child))
-            elif tag == T_eventDefinitionRef:
-                definition_refs.append(ref(child.text) or "")
-            elif tag in (T_dataOutputAssociation, T_dataInputAssociation):
-                associations.append(self.data_association(child))
-            elif tag != T_property:
-                other.append(child)
-        kw["event_definitions"] = tuple(definitions)
-        kw["event_definition_refs"] = tuple(definition_refs)
-        kw["properties"] = self.properties(rest)
-        kw["_associations"] = tuple(associations)
-        return attrs, kw, other
-
-    def start_event(self, el: etree._Element) -> events.StartEvent:
-        attrs, kw, other = self.event_parts(el)
-        kw["data_output_associations"] = kw.pop("_associations")
-        kw["parallel_multiple"] = pop_bool(attrs, "parallelMultiple", False)
-        kw["is_interrupting"] = pop_bool(attrs, "isInterrupting", True)
-        return events.StartEvent(**self.close(kw, attrs, other))
-
-    def intermediate_catch_event(self, el: etree._Element) -> events.IntermediateCatchEvent:
-        attrs, kw, other = self.event_parts(el)
-        kw["data_output_associations"] = kw.pop("_associations")
-        kw["parallel_multiple"] = pop_bool(attrs, "parallelMultiple", False)
-        return events.IntermediateCatchEvent(**self.close(kw, attrs, other))
-
-    def boundary_event(self, el: etree._Element) -> events.BoundaryEvent:
-        attrs, kw, other = self.event_parts(el)
-        kw["data_output_associations"] = kw.pop("_associations")
-        kw["parallel_multiple"] = pop_bool(attrs, "parallelMultiple", False)
-        kw["attached_to_ref"] = pop_ref(attrs, "attachedToRef") or ""
-        kw["cancel_activity"] = pop_bool(attrs, "cancelActivity", True)
-        return events.BoundaryEvent(**self.close(kw, attrs, other))
-
-    @staticmethod
-    def throw_event(
-        cls: type[events.ThrowEvent],
-    ) -> Callable[[_Importer, etree._Element], events.ThrowEvent]:
-        def handler(self: _Importer, el: etree._Element) -> events.ThrowEvent:
-            attrs, kw, other = self.event_parts(el)
-            kw["data_input_associations"] = kw.pop("_associations")
-            return cls(**self.close(kw, attrs, other))
-
-        return handler
-
-    def activity_parts(self, el: etree._Element) -> tuple[Attrs, dict[str, Any], _Children]:
-        attrs, kw, rest = self.open(el)
-        self.identify(el, attrs, kw)
-        kw["is_for_compensation"] = pop_bool(attrs, "isForCompensation", False)
-        kw["start_quantity"] = pop_int(attrs, "startQuantity", 1)
-        kw["completion_quantity"] = pop_int(attrs, "completionQuantity", 1)
-        kw["default"] = pop_ref(attrs, "default")
-        inputs: list[DataAssociation] = []
-        outputs: list[DataAssociation] = []
-        other: _Children = []
-        for child in rest:
-            tag = child.tag
-            if tag == T_dataInputAssociation:
-                inputs.append(self.data_association(child))
-            elif tag == T_dataOutputAssociation:
-                outputs.append(self.data_association(child))
-            elif tag == T_standardLoopCharacteristics:
-                kw["loop"] = self.standard_loop(child)
-            elif tag == T_multiInstanceLoopCharacteristics:
-                kw["loop"] = self.multi_instance(child)
-            elif tag == T_ioSpecification:
-                kw["io_specification"] = xml_node(child)
-            elif tag != T_property:
-                other.append(child)
-        kw["properties"] = self.properties(rest)
-        kw["data_input_associations"] = tuple(inputs)
-        kw["data_output_associations"] = tuple(outputs)
-        return attrs, kw, other
-
-    @staticmethod
-    def activity(
-        cls: type[act.Activity], attribute_names: tuple[str, ...]
-    ) -> Callable[[_Importer, etree._Element], act.Activity]:
-        fields = tuple((a, _snake(a)) for a in attribute_names)
-
-        def handler(self: _Importer, el: etree._Element) -> act.Activity:
-            attrs, kw, other = self.activity_parts(el)
-            for xml_name, field_name in fields:
-                value = attrs.pop(xml_name, None)
-                if value is not None and (xml_name.endswith("Ref") or xml_name == "calledElement"):
-                    value = ref(value)
-                kw[field_name] = value
-            if cls is act.ReceiveTask:
-                kw["instantiate"] = pop_bool(attrs, "instantiate", False)
-            elif cls is act.ScriptTask:
-                remaining = []
-                for child in other:
-                    if child.tag == T_script:
-                        kw["script"] = all_text(child)
-                    else:
-                        remaining.append(child)
-                other = remaining
-            return cls(**self.close(kw, attrs, other))
-
-        return handler
-
-    def standard_loop(self, el: etree._Element) -> act.StandardLoopCharacteristics:
-        attrs, kw, rest = self.open(el)
-        kw["id"] = attrs.pop("id", None)
-        kw["test_before"] = pop_bool(attrs, "testBefore", False)
-        kw["loop_maximum"] = pop_int(attrs, "loopMaximum", None)
-        other: _Children = []
-        for child in rest:
-            if child.tag == T_loopCondition:
-                kw["loop_condition"] = expression(child)
-            else:
-                other.append(child)
-        return act.StandardLoopCharacteristics(**self.close(kw, attrs, other))
-
-    def multi_instance(self, el: etree._Element) -> act.MultiInstanceLoopCharacteristics:
-        attrs, kw, rest = self.open(el)
-        kw["id"] = attrs.pop("id", None)
-        kw["is_sequential"] = pop_bool(attrs, "isSequential", False)
-        kw["behavior"] = attrs.pop("behavior", "All")
-        kw["one_behavior_event_ref"] = pop_ref(attrs, "oneBehaviorEventRef")
-        kw["none_behavior_event_ref"] = pop_ref(attrs, "noneBehaviorEventRef")
-        other: _Children = []
-        for child in rest:
-            tag = child.tag
-            if tag == T_loopCardinality:
-                kw["loop_cardinality"] = expression(child)
-            elif tag == T_completionCondition:
-                kw["completion_condition"] = expression(child)
-            elif tag == T_loopDataInputRef:
-                kw["loop_data_input_ref"] = ref(child.text)
-            elif tag == T_loopDataOutputRef:
-                kw["loop_data_output_ref"] = ref(child.text)
-            elif tag == T_inputDataItem:
-                kw["input_data_item"] = xml_node(child)
-            elif tag == T_outputDataItem:
-                kw["output_data_item"] = xml_node(child)
-            else:
-                other.append(child)
-        return act.MultiInstanceLoopCharacteristics(**self.close(kw, attrs, other))
-
-    def sub_process(self, el: etree._Element) -> SubProcess:
-        attrs, kw, rest = self.activity_parts(el)
-        kw["triggered_by_event"] = pop_bool(attrs, "triggeredByEvent", False)
-        cls: type[SubProcess] = SubProcess
-        tag = el.tag
-        if tag == T_transaction:
-            cls = Transaction
-            kw["method"] = attrs.pop("method", None)
-        elif tag == T_adHocSubProcess:
-            cls = AdHocSubProcess
-            kw["ordering"] = attrs.pop("ordering", None)
-            kw["cancel_remaining_instances"] = pop_bool(attrs, "cancelRemainingInstances", True)
-            remaining = []
-            for child in rest:
-                if child.tag == T_completionCondition:
-                    kw["completion_condition"] = expression(child)
-                else:
-                    remaining.append(child)
-            rest = remaining
-        other = self.contents(rest, kw)
-        return cls(**self.close(kw, attrs, other))
-
-    @staticmethod
-    def gateway(
-        cls: type[gateways.Gateway],
-    ) -> Callable[[_Importer, etree._Element], gateways.Gateway]:
-        def handler(self: _Importer, el: etree._Element) -> gateways.Gateway:
-            attrs, kw, rest = self.open(el)
-            self.identify(el, attrs, kw)
-            kw["gateway_direction"] = attrs.pop("gatewayDirection", "Unspecified")
-            if cls in (
-                gateways.ExclusiveGateway,
-                gateways.InclusiveGateway,
-                gateways.ComplexGateway,
-            ):
-                kw["default"] = pop_ref(attrs, "default")
-            if cls is gateways.EventBasedGateway:
-                kw["instantiate"] = pop_bool(attrs, "instantiate", False)
-                kw["event_gateway_type"] = attrs.pop("eventGatewayType", "Exclusive")
-            other: _Children = []
-            for child in rest:
-                if cls is gateways.ComplexGateway and child.tag == T_activationCondition:
-                    kw["activation_condition"] = expression(child)
-                else:
-                    other.append(child)
-            return cls(**self.close(kw, attrs, other))
-
-        return handler
-
-    def data_object(self, el: etree._Element) -> data.DataObject:
-        attrs, kw, rest = self.open(el)
-        self.identify(el, attrs, kw)
-        kw["item_subject_ref"] = attrs.pop("itemSubjectRef", None)
-        kw["is_collection"] = pop_bool(attrs, "isCollection", False)
-        return data.DataObject(**self.close(kw, attrs, rest))
-
-    @staticmethod
-    def data_reference(
-        cls: type[data.DataObjectReference | data.DataStoreReference],
-    ) -> Callable[[_Importer, etree._Element], FlowElement]:
-        key = "dataObjectRef" if cls is data.DataObjectReference else "dataStoreRef"
-
-        def handler(self: _Importer, el: etree._Element) -> FlowElement:
-            attrs, kw, rest = self.open(el)
-            self.identify(el, attrs, kw)
-            kw["item_subject_ref"] = attrs.pop("itemSubjectRef", None)
-            kw[_snake(key)] = pop_ref(attrs, key)
-            return cls(**self.close(kw, attrs, rest))
-
-        return handler
-
-    # -- artifacts ------------------------------------------------------------------------
-
-    def text_annotation(self, el: etree._Element) -> data.TextAnnotation:
-        attrs, kw, rest = self.open(el)
-        self.identify(el, attrs, kw)
-        kw["text_format"] = attrs.pop("textFormat", "text/plain")
-        other: _Children = []
-        for child in rest:
-            if child.tag == T_text:
-                kw["text"] = all_text(child)
-            else:
-                other.append(child)
-        return data.TextAnnotation(**self.close(kw, attrs, other))
-
-    def group(self, el: etree._Element) -> data.Group:
-        attrs, kw, rest = self.open(el)
-        self.identify(el, attrs, kw)
-        kw["category_value_ref"] = pop_ref(attrs, "categoryValueRef")
-        return data.Group(**self.close(kw, attrs, rest))
-
-    def association(self, el: etree._Element) -> data.Association:
-        attrs, kw, rest = self.open(el)
-        self.identify(el, attrs, kw)
-        kw["source_ref"] = pop_ref(attrs, "sourceRef") or ""
-        kw["target_ref"] = pop_ref(attrs, "targetRef") or ""
-        kw["association_direction"] = attrs.pop("associationDirection", "None")
-        return data.Association(**self.close(kw, attrs, rest))
-
-    # -- containers -----------------------------------------------------------------------
-
-    def contents(self, rest: _Children, kw: dict[str, Any]) -> _Children:
-        """Read flow elements, artifacts and lane sets of a scope into ``kw``; return the rest."""
-        flow: list[FlowElement] = []
-        artifacts: list[data.Artifact] = []
-        lane_sets: list[LaneSet] = []
-        other: _Children = []
-        flow_handlers = _FLOW_HANDLERS
-        artifact_handlers = _ARTIFACT_HANDLERS
-        for child in rest:
-            tag = child.tag
-            handler = flow_handlers.get(tag)
-            if handler is not None:
-                flow.append(handler(self, child))
-                continue
-            artifact_handler = artifact_handlers.get(tag)
-            if artifact_handler is not None:
-                artifacts.append(artifact_handler(self, child))
-            elif tag == T_laneSet:
-                lane_sets.append(self.lane_set(child))
-            elif tag != T_property:
-                other.append(child)
-        kw["flow_elements"] = tuple(flow)
-        kw["artifacts"] = tuple(artifacts)
-        kw["lane_sets"] = tuple(lane_sets)
-        return other
-
-    def lane_set(self, el: etree._Element) -> LaneSet:
-        attrs, kw, rest = self.open(el)
-        self.identify(el, attrs, kw)
-        lanes: list[Lane] = []
-        other: _Children = []
-        for child in rest:
-            if child.tag == T_lane:
-                lanes.append(self.lane(child))
-            else:
-                other.append(child)
-        kw["lanes"] = tuple(lanes)
-        return LaneSet(**self.close(kw, attrs, other))
-
-    def lane(self, el: etree._Element) -> Lane:
-        attrs, kw, rest = self.open(el)
-        self.identify(el, attrs, kw)
-        kw["partition_element_ref"] = attrs.pop("partitionElementRef", None)
-        refs: list[str] = []
-        other: _Children = []
-        for child in rest:
-            tag = child.tag
-            if tag == T_flowNodeRef:
-                refs.append(ref(child.text) or "")
-            elif tag == T_childLaneSet:
-                kw["child_lane_set"] = self.lane_set(child)
-            else:
-                other.append(child)
-        kw["flow_node_refs"] = tuple(refs)
-        return Lane(**self.close(kw, attrs, other))
+class _Importer(FlowImporter):
+    """One import run: the root elements of a file."""
 
     def process(self, el: etree._Element) -> Process:
         attrs, kw, rest = self.open(el)
@@ -736,7 +219,7 @@ class _Importer:
             elif tag in _SIMPLE_ROOTS:
                 roots.append(self.simple_root(child))
             elif tag == T_import:
-                i_attrs: Attrs = dict(child.attrib)  # type: ignore[arg-type]
+                i_attrs: Attrs = dict(child.items())  # type: ignore[arg-type]
                 imports.append(
                     Import(
                         namespace=i_attrs.pop("namespace", ""),
@@ -757,138 +240,8 @@ class _Importer:
         kw["source"] = self.source
         return Definitions(**self.close(kw, attrs, other))
 
-    # -- event definitions ----------------------------------------------------------------
-
-    def event_definition(self, el: etree._Element) -> events.EventDefinition:
-        attrs, kw, rest = self.open(el)
-        kw["id"] = attrs.pop("id", None)
-        tag = el.tag
-        other: _Children = []
-        cls: type[events.EventDefinition]
-        if tag == T_messageEventDefinition:
-            cls = events.MessageEventDefinition
-            kw["message_ref"] = pop_ref(attrs, "messageRef")
-            kw["operation_ref"] = pop_ref(attrs, "operationRef")
-        elif tag == T_timerEventDefinition:
-            cls = events.TimerEventDefinition
-            for child in rest:
-                key = _TIMER_FIELDS.get(child.tag)
-                if key:
-                    kw[key] = expression(child)
-                else:
-                    other.append(child)
-            rest = []
-        elif tag == T_errorEventDefinition:
-            cls = events.ErrorEventDefinition
-            kw["error_ref"] = pop_ref(attrs, "errorRef")
-        elif tag == T_escalationEventDefinition:
-            cls = events.EscalationEventDefinition
-            kw["escalation_ref"] = pop_ref(attrs, "escalationRef")
-        elif tag == T_signalEventDefinition:
-            cls = events.SignalEventDefinition
-            kw["signal_ref"] = pop_ref(attrs, "signalRef")
-        elif tag == T_conditionalEventDefinition:
-            cls = events.ConditionalEventDefinition
-            for child in rest:
-                if child.tag == T_condition:
-                    kw["condition"] = expression(child)
-                else:
-                    other.append(child)
-            rest = []
-        elif tag == T_terminateEventDefinition:
-            cls = events.TerminateEventDefinition
-        elif tag == T_cancelEventDefinition:
-            cls = events.CancelEventDefinition
-        elif tag == T_compensateEventDefinition:
-            cls = events.CompensateEventDefinition
-            kw["activity_ref"] = pop_ref(attrs, "activityRef")
-            kw["wait_for_completion"] = pop_bool(attrs, "waitForCompletion", True)
-        else:
-            cls = events.LinkEventDefinition
-            kw["name"] = attrs.pop("name", None)
-            sources: list[str] = []
-            for child in rest:
-                if child.tag == T_source:
-                    sources.append(ref(child.text) or "")
-                elif child.tag == T_target:
-                    kw["target"] = ref(child.text)
-                else:
-                    other.append(child)
-            kw["sources"] = tuple(sources)
-            rest = []
-        return cls(**self.close(kw, attrs, other + rest))
-
-
-def _snake(name: str) -> str:
-    out = []
-    for char in name:
-        if char.isupper():
-            out.append("_")
-            out.append(char.lower())
-        else:
-            out.append(char)
-    return "".join(out)
-
 
 _SIMPLE_ROOTS = frozenset(
     m(n) for n in ("message", "signal", "error", "escalation", "itemDefinition", "dataStore")
 )
-_TIMER_FIELDS = {
-    T_timeDate: "time_date",
-    T_timeDuration: "time_duration",
-    T_timeCycle: "time_cycle",
-}
-_EVENT_DEFINITIONS: dict[str, Callable[[_Importer, etree._Element], events.EventDefinition]] = {
-    m(n): _Importer.event_definition
-    for n in (
-        "messageEventDefinition",
-        "timerEventDefinition",
-        "errorEventDefinition",
-        "escalationEventDefinition",
-        "signalEventDefinition",
-        "conditionalEventDefinition",
-        "terminateEventDefinition",
-        "cancelEventDefinition",
-        "compensateEventDefinition",
-        "linkEventDefinition",
-    )
-}
-
-_FLOW_HANDLERS: dict[str, Callable[[_Importer, etree._Element], FlowElement]] = {
-    T_sequenceFlow: _Importer.sequence_flow,
-    T_startEvent: _Importer.start_event,
-    T_endEvent: _Importer.throw_event(events.EndEvent),
-    T_intermediateThrowEvent: _Importer.throw_event(events.IntermediateThrowEvent),
-    T_intermediateCatchEvent: _Importer.intermediate_catch_event,
-    T_boundaryEvent: _Importer.boundary_event,
-    T_task: _Importer.activity(act.Task, ()),
-    T_userTask: _Importer.activity(act.UserTask, ("implementation",)),
-    T_manualTask: _Importer.activity(act.ManualTask, ()),
-    T_serviceTask: _Importer.activity(act.ServiceTask, ("implementation", "operationRef")),
-    T_sendTask: _Importer.activity(act.SendTask, ("messageRef", "implementation", "operationRef")),
-    T_receiveTask: _Importer.activity(
-        act.ReceiveTask, ("messageRef", "implementation", "operationRef")
-    ),
-    T_scriptTask: _Importer.activity(act.ScriptTask, ("scriptFormat",)),
-    T_businessRuleTask: _Importer.activity(act.BusinessRuleTask, ("implementation",)),
-    T_callActivity: _Importer.activity(act.CallActivity, ("calledElement",)),
-    T_subProcess: _Importer.sub_process,
-    T_transaction: _Importer.sub_process,
-    T_adHocSubProcess: _Importer.sub_process,
-    T_exclusiveGateway: _Importer.gateway(gateways.ExclusiveGateway),
-    T_inclusiveGateway: _Importer.gateway(gateways.InclusiveGateway),
-    T_parallelGateway: _Importer.gateway(gateways.ParallelGateway),
-    T_eventBasedGateway: _Importer.gateway(gateways.EventBasedGateway),
-    T_complexGateway: _Importer.gateway(gateways.ComplexGateway),
-    T_dataObject: _Importer.data_object,
-    T_dataObjectReference: _Importer.data_reference(data.DataObjectReference),
-    T_dataStoreReference: _Importer.data_reference(data.DataStoreReference),
-}
-_ARTIFACT_HANDLERS: dict[str, Callable[[_Importer, etree._Element], data.Artifact]] = {
-    T_textAnnotation: _Importer.text_annotation,
-    T_group: _Importer.group,
-    T_association: _Importer.association,
-}
-
-
 __all__ = ["parse_bpmn"]

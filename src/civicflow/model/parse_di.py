@@ -55,7 +55,7 @@ def _others(other: list[etree._Element]) -> tuple[XmlNode, ...]:
 
 
 def _label(el: etree._Element) -> Label:
-    attrs: Attrs = dict(el.attrib)  # type: ignore[arg-type]
+    attrs: Attrs = dict(el.items())  # type: ignore[arg-type]
     element_id = attrs.pop("id", None)
     style = ref(attrs.pop("labelStyle", None))
     bounds = None
@@ -90,7 +90,7 @@ def _flags(attrs: Attrs) -> dict[str, bool | None]:
 
 
 def _shape(el: etree._Element) -> Shape:
-    attrs: Attrs = dict(el.attrib)  # type: ignore[arg-type]
+    attrs: Attrs = dict(el.items())  # type: ignore[arg-type]
     element_id = attrs.pop("id", None)
     bpmn_element = ref(attrs.pop("bpmnElement", None))
     flags = _flags(attrs) if attrs else {}
@@ -122,7 +122,7 @@ def _shape(el: etree._Element) -> Shape:
 
 
 def _edge(el: etree._Element) -> Edge:
-    attrs: Attrs = dict(el.attrib)  # type: ignore[arg-type]
+    attrs: Attrs = dict(el.items())  # type: ignore[arg-type]
     element_id = attrs.pop("id", None)
     bpmn_element = ref(attrs.pop("bpmnElement", None))
     source = ref(attrs.pop("sourceElement", None))
@@ -154,7 +154,7 @@ def _edge(el: etree._Element) -> Edge:
 
 
 def _common(el: etree._Element) -> tuple[Attrs, dict[str, Any]]:
-    attrs: Attrs = dict(el.attrib)  # type: ignore[arg-type]
+    attrs: Attrs = dict(el.items())  # type: ignore[arg-type]
     return attrs, {"id": attrs.pop("id", None), "line": line_of(el)}
 
 
@@ -188,7 +188,7 @@ def _label_style(el: etree._Element) -> LabelStyle:
         if not is_element(child):
             continue
         if child.tag == dc("Font"):
-            f_attrs: Attrs = dict(child.attrib)  # type: ignore[arg-type]
+            f_attrs: Attrs = dict(child.items())  # type: ignore[arg-type]
             size = f_attrs.get("size")
             try:
                 size_value = float(size) if size is not None else None

@@ -58,7 +58,7 @@ def xml_node(el: etree._Element) -> XmlNode:
     if tail is not None and (not tail or tail.isspace()):
         tail = None
     return _new_node(
-        XmlNode, (el.tag, tuple(el.attrib.items()), text, children, tail, el.sourceline)
+        XmlNode, (el.tag, tuple(el.items()), text, children, tail, el.sourceline)
     )
 
 
@@ -122,7 +122,7 @@ def documentation(el: etree._Element) -> Documentation:
 
 def expression(el: etree._Element) -> Expression:
     """An expression element (``conditionExpression``, ``timeDate``...)."""
-    attrs: Attrs = dict(el.attrib)  # type: ignore[arg-type]
+    attrs: Attrs = dict(el.items())  # type: ignore[arg-type]
     xsi_type = attrs.pop(XSI_TYPE, None)
     formal = xsi_type is not None and xsi_type.rpartition(":")[2] == "tFormalExpression"
     if xsi_type is not None and not formal and xsi_type.rpartition(":")[2] == "tExpression":

@@ -85,3 +85,11 @@ def test_brief_output_gives_one_line_per_file_and_a_summary(tmp_path: Path) -> N
     assert lines[1].startswith("model errors")
     assert "1 model error(s)" in lines[1]
     assert "2 file(s): 1 without model errors, 1 with model errors" in lines[2]
+
+
+def test_json_names_an_unsafe_file_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "xxe.bpmn"
+    path.write_text('<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><definitions/>')
+    result = runner.invoke(app, ["check", "--json", str(path)])
+    assert result.exit_code == 2
+    assert json.loads(result.output)["error"]["kind"] == "unsafe-xml"
