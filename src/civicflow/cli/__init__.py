@@ -43,11 +43,13 @@ def _root(
 
 def _register() -> None:
     """Attach each command module's commands to ``app``."""
+    from civicflow.cli import feel
     from civicflow.cli.check import register as register_check
     from civicflow.cli.engine import register as register_engine
 
     register_check(app)
     register_engine(app)
+    feel.register(app)
 
 
 _register()

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from lark import Token
 
-from civicflow.feel.compile_tests import Test, any_of
+from civicflow.feel.compile_tests import Test
 from civicflow.feel.compiler import Compiler, Fn
-from civicflow.feel.errors import FeelEvaluationLimitError, FeelWarning
+from civicflow.feel.errors import FeelEvaluationLimitError, FeelSyntaxError, FeelWarning, Position
 from civicflow.feel.lexer import tokenize
 from civicflow.feel.parser import parse_tokens
-from civicflow.feel.scope import Run, Scope
+from civicflow.feel.scope import DEFAULT_BUDGET, Run, Scope
 from civicflow.feel.values import from_python
 
 Clock = Callable[[], dt.datetime]
@@ -42,14 +42,16 @@ class CompiledExpression:
         warnings: list[FeelWarning] | None = None,
         *,
         clock: Clock | None = None,
+        max_steps: int = DEFAULT_BUDGET,
     ) -> Any:
         """The value of the expression; problems become null plus entries in ``warnings``.
 
         ``context`` holds FEEL values (see ``from_python``); Python ints and floats found by
-        name are converted on the fly. Raises FeelEvaluationLimitError only when a loop,
-        list or recursion exceeds the safety bounds.
+        name are converted on the fly. Raises FeelEvaluationLimitError only when loops, filters
+        and calls need more than ``max_steps`` steps or recursion is too deep.
         """
-        scope = Scope(context if context is not None else {}, None, Run(warnings, clock=clock))
+        run = Run(warnings, max_steps, clock)
+        scope = Scope(context if context is not None else {}, None, run)
         try:
             return self._fn(scope)
         except RecursionError:
@@ -73,42 +75,58 @@ class CompiledUnaryTests:
         warnings: list[FeelWarning] | None = None,
         *,
         clock: Clock | None = None,
+        max_steps: int = DEFAULT_BUDGET,
     ) -> bool:
         """Whether ``input_value`` satisfies the tests (``?`` is bound to it)."""
         if self.any_value:
             return True
-        run = Run(warnings, clock=clock)
+        run = Run(warnings, max_steps, clock)
         scope = Scope(context if context is not None else {}, None, run)
         value = from_python(input_value) if type(input_value) in (int, float) else input_value
+        saw_null = False
         try:
-            result = any_of(t(value, scope) for t in self._tests)
+            for test in self._tests:
+                result = test(value, scope)
+                if result is True:
+                    return not self.negated
+                if result is None:
+                    saw_null = True
         except RecursionError:
             raise _too_deep() from None
-        if self.negated:
-            return result is False
-        return result is True
+        return self.negated and not saw_null
 
 
 def compile_expression(
-    text: str, known_names: frozenset[str] | None = None
+    text: str, known_names: Iterable[str] | None = None
 ) -> CompiledExpression:
     """Parse ``text`` once (LRU-cached by text and known names); raises FeelSyntaxError."""
-    return _compile_expression(text, known_names if known_names is not None else _EMPTY)
+    return _compile_expression(text, _names(known_names))
+
+
+def _names(known_names: Iterable[str] | None) -> frozenset[str]:
+    if known_names is None:
+        return _EMPTY
+    if isinstance(known_names, frozenset):
+        return known_names
+    return frozenset(known_names)
 
 
 @lru_cache(maxsize=4096)
 def _compile_expression(text: str, known_names: frozenset[str]) -> CompiledExpression:
     tokens = tokenize(text, known_names)
     tree, uses_q = parse_tokens(text, tokens, "start")
-    fn: Fn = Compiler(uses_q).transform(tree)
+    try:
+        fn: Fn = Compiler(uses_q, known_names | _declared(tokens)).transform(tree)
+    except RecursionError:
+        raise _too_nested(text) from None
     return CompiledExpression(text, known_names, fn)
 
 
 def compile_unary_tests(
-    text: str, known_names: frozenset[str] | None = None
+    text: str, known_names: Iterable[str] | None = None
 ) -> CompiledUnaryTests:
     """Parse decision-table unary tests (``-``, ``not(...)``, comma lists); LRU-cached."""
-    return _compile_unary_tests(text, known_names if known_names is not None else _EMPTY)
+    return _compile_unary_tests(text, _names(known_names))
 
 
 @lru_cache(maxsize=16384)
@@ -120,8 +138,32 @@ def _compile_unary_tests(text: str, known_names: frozenset[str]) -> CompiledUnar
     if negated:
         tokens = tokens[2:-1]
     tree, uses_q = parse_tokens(text, tokens, "tests")
-    tests: list[Test] = Compiler(uses_q).transform(tree)
+    try:
+        tests: list[Test] = Compiler(uses_q, known_names | _declared(tokens)).transform(tree)
+    except RecursionError:
+        raise _too_nested(text) from None
     return CompiledUnaryTests(text, known_names, tuple(tests), negated=negated)
+
+
+def _too_nested(text: str) -> FeelSyntaxError:
+    expected = ("a shorter or flatter expression",)
+    return FeelSyntaxError(text, Position.at(text, 0), expected, "nesting too deep to compile")
+
+
+def _declared(tokens: list[Token]) -> frozenset[str]:
+    """Names the expression itself binds (context keys, loop variables, parameters)."""
+    names = set()
+    in_params = False
+    for i, tok in enumerate(tokens):
+        if tok.type == "FUNCTION":
+            in_params = True
+        elif tok.type == "RPAR":
+            in_params = False
+        elif tok.type == "NAME" and (
+            in_params or (i + 1 < len(tokens) and tokens[i + 1].type in ("COLON", "IN"))
+        ):
+            names.add(str(tok.value))
+    return frozenset(names)
 
 
 def _is_negation(tokens: list[Token]) -> bool:
@@ -147,7 +189,9 @@ def evaluate(
     warnings: list[FeelWarning] | None = None,
     *,
     clock: Clock | None = None,
+    max_steps: int = DEFAULT_BUDGET,
 ) -> Any:
     """Compile (cached) and evaluate ``text``; context values are converted with from_python."""
     values = {k: from_python(v) for k, v in (context or {}).items()}
-    return compile_expression(text, frozenset(values)).evaluate(values, warnings, clock=clock)
+    expr = compile_expression(text, frozenset(values))
+    return expr.evaluate(values, warnings, clock=clock, max_steps=max_steps)

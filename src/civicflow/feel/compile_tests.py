@@ -8,6 +8,7 @@ condition) when it evaluates to true; see docs/decisions/0203-feel-unary-test-se
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any
 
 from lark import Token
@@ -19,6 +20,9 @@ from civicflow.feel.values import FeelFunction, Range
 Fn = Callable[[Scope], Any]
 Test = Callable[[Any, Scope], "bool | None"]
 TypeCheck = Callable[[Any], bool]
+
+
+_NOT_CONSTANT = object()
 
 
 def _fns(children: Iterable[Any]) -> list[Any]:
@@ -89,6 +93,19 @@ class UnaryTestRules:
 
     def put_expr(self, c: list[Any]) -> Test:
         fn: Fn = c[0]
+        constant = getattr(fn, "feel_constant", _NOT_CONSTANT)
+        if type(constant) in (str, Decimal):
+            constant_type = type(constant)
+
+            def equals_constant(value: Any, scope: Scope) -> bool | None:
+                if type(value) is constant_type:
+                    return bool(value == constant)
+                return ops.equal(value, constant)
+
+            return equals_constant
+        if type(constant) is Range:
+            rng: Range = constant
+            return lambda value, scope: ops.in_range(value, rng)
         if not self.uses_q:
 
             def plain(value: Any, scope: Scope) -> bool | None:

@@ -18,7 +18,9 @@ from civicflow.feel import ops, temporal
 from civicflow.feel.builtins import BUILTINS
 from civicflow.feel.compile_tests import Test, UnaryTestRules
 from civicflow.feel.compile_textual import TextualRules
-from civicflow.feel.scope import MISSING, Scope
+from civicflow.feel.errors import FeelError, FeelWarning
+from civicflow.feel.properties import get_property
+from civicflow.feel.scope import MISSING, Run, Scope
 from civicflow.feel.values import DECIMAL128, FeelFunction, Range, from_python
 
 Fn = Callable[[Scope], Any]
@@ -41,6 +43,26 @@ def _const(value: Any) -> Fn:
 
     setattr(fn, _CONST_ATTR, value)
     return fn
+
+
+_BUILTIN_ATTR = "feel_builtin"  # set on name lookups that certainly find a pure built-in
+_IMPURE = frozenset({"now", "today"})
+#: Immutable result types that can be shared between evaluations.
+_FOLDABLE = (Decimal, str, bool, type(None), Range, *ops.TEMPORAL_TYPES)
+
+
+def _folded(fn: Fn, *parts: Fn) -> Fn:
+    """``fn`` itself, or a constant when all its parts are constants and it evaluates cleanly."""
+    if not all(hasattr(p, _CONST_ATTR) for p in parts):
+        return fn
+    warnings: list[FeelWarning] = []
+    try:
+        value = fn(Scope({}, None, Run(warnings)))
+    except FeelError:
+        return fn
+    if warnings or not isinstance(value, _FOLDABLE):
+        return fn
+    return _const(value)
 
 
 def _compare_rule(a: Fn, b: Fn, op: Callable[[Any, Any], bool], slow: Callable[..., Any]) -> Fn:
@@ -70,9 +92,12 @@ def _compare_rule(a: Fn, b: Fn, op: Callable[[Any, Any], bool], slow: Callable[.
 class Compiler(UnaryTestRules, TextualRules, Transformer[Token, Any]):
     """lark Transformer from the grammar's tree to closures; one instance per compilation."""
 
-    def __init__(self, uses_question_mark: bool):
+    def __init__(self, uses_question_mark: bool, shadowed: frozenset[str] = frozenset()):
         super().__init__()
         self.uses_q = uses_question_mark
+        #: Names that may hide a built-in at run time (caller's names, locally declared ones);
+        #: calls of other built-ins with constant arguments are folded at compile time.
+        self.shadowed = shadowed
 
     # --- entry points ------------------------------------------------------------------
     def start(self, c: list[Any]) -> Fn:
@@ -128,6 +153,8 @@ class Compiler(UnaryTestRules, TextualRules, Transformer[Token, Any]):
             scope.run.warn(f"no variable or function named {name!r}; the result is null")
             return None
 
+        if builtin is not MISSING and name not in self.shadowed and name not in _IMPURE:
+            setattr(lookup, _BUILTIN_ATTR, builtin)
         return lookup
 
     def primary(self, c: list[Any]) -> Fn:
@@ -178,7 +205,7 @@ class Compiler(UnaryTestRules, TextualRules, Transformer[Token, Any]):
         def make(scope: Scope) -> Any:
             return Range(lo(scope), hi(scope), start_incl, end_incl)
 
-        return make
+        return _folded(make, lo, hi)
 
     # --- operators ----------------------------------------------------------------------
     def _binary(self, c: list[Any], op: Callable[[Any, Any, Any], Any]) -> Fn:
@@ -246,7 +273,7 @@ class Compiler(UnaryTestRules, TextualRules, Transformer[Token, Any]):
         def apply(scope: Scope) -> Any:
             return ops.neg(a(scope), scope.run)
 
-        return apply
+        return _folded(apply, a)
 
     def and_(self, c: list[Any]) -> Fn:
         a: Fn = c[0]
@@ -305,7 +332,7 @@ class Compiler(UnaryTestRules, TextualRules, Transformer[Token, Any]):
         key = str(c[2].value)
 
         def apply(scope: Scope) -> Any:
-            return ops.get_property(target(scope), key, scope.run)
+            return get_property(target(scope), key, scope.run)
 
         return apply
 
@@ -347,6 +374,14 @@ class Compiler(UnaryTestRules, TextualRules, Transformer[Token, Any]):
         return self._call(c[0], [], [a for a in c if isinstance(a, tuple)])
 
     def _call(self, target: Fn, args: list[Fn], named: list[tuple[str, Fn]] | None) -> Fn:
+        fn = self._call_uncached(target, args, named)
+        if getattr(target, _BUILTIN_ATTR, None) is None:
+            return fn
+        return _folded(fn, *args, *(a for _, a in named or []))
+
+    def _call_uncached(
+        self, target: Fn, args: list[Fn], named: list[tuple[str, Fn]] | None
+    ) -> Fn:
         def apply(scope: Scope) -> Any:
             fn = target(scope)
             if not isinstance(fn, FeelFunction):

@@ -93,5 +93,6 @@ type: NAME                                          -> type_name
     | NAME LT type GT                               -> type_of
     | NAME LT type_field (COMMA type_field)* GT     -> type_context
     | FUNCTION LT [type (COMMA type)*] GT ARROW type -> type_function
+    | FUNCTION                                      -> type_function
 type_field: NAME COLON type
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput, UnexpectedToken
@@ -23,7 +24,11 @@ class _TokenListLexer(Lexer):
         yield from data
 
 
-_PARSER = Lark(GRAMMAR, parser="lalr", lexer=_TokenListLexer, start=["start", "tests"])
+@cache
+def _parser() -> Lark:
+    """The LALR parser, built on first use: building its tables takes a noticeable fraction of
+    a second, which commands that never touch FEEL should not pay at import time."""
+    return Lark(GRAMMAR, parser="lalr", lexer=_TokenListLexer, start=["start", "tests"])
 
 _READABLE = {
     "NAME": "a name", "NUMBER": "a number", "STRING": "a string", "AT_STRING": '@"..."',
@@ -51,7 +56,7 @@ def parse_tokens(text: str, tokens: list[Token], start: str) -> tuple[Tree[Token
         raise FeelSyntaxError(text, Position.at(text, 0), ("an expression",), "empty text")
     uses_q = any(t.type == "NAME" and t.value == "?" for t in tokens)
     try:
-        tree = _PARSER.parse(tokens, start=start)
+        tree = _parser().parse(tokens, start=start)
     except UnexpectedToken as exc:
         tok = exc.token
         if tok.type == "$END":

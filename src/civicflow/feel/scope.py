@@ -17,7 +17,7 @@ MISSING: Any = object()
 class Run:
     """Per-evaluation state shared by all scopes: where warnings go and how much work is left."""
 
-    __slots__ = ("budget", "clock", "warnings")
+    __slots__ = ("budget", "clock", "limit", "warnings")
 
     def __init__(
         self,
@@ -27,6 +27,7 @@ class Run:
     ):
         self.warnings = warnings
         self.budget = budget
+        self.limit = budget
         self.clock = clock
 
     def now(self) -> dt.datetime:
@@ -42,7 +43,7 @@ class Run:
         self.budget -= amount
         if self.budget < 0:
             raise FeelEvaluationLimitError(
-                f"FEEL evaluation stopped: it needed more than {DEFAULT_BUDGET:,} steps "
+                f"FEEL evaluation stopped: it needed more than {self.limit:,} steps "
                 "(a loop, range or list is too large); simplify the expression"
             )
 
@@ -56,15 +57,6 @@ class Scope:
         self.vars = variables
         self.parent = parent
         self.run = run
-
-    def lookup(self, name: str) -> Any:
-        scope: Scope | None = self
-        while scope is not None:
-            value = scope.vars.get(name, MISSING)
-            if value is not MISSING:
-                return value
-            scope = scope.parent
-        return MISSING
 
     def child(self, variables: Mapping[str, Any]) -> Scope:
         return Scope(variables, self, self.run)

@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from civicflow.feel.wide import WideDate, WideDateTime, WideTime
+
+WIDE_TYPES = (WideDate, WideDateTime, WideTime)
+
 #: The decimal context the specification prescribes for FEEL numbers (IEEE 754 DECIMAL128).
 DECIMAL128 = decimal.Context(
     prec=34,
@@ -66,12 +70,6 @@ class Range:
         left = "[" if self.start_included else "("
         right = "]" if self.end_included else ")"
         return f"{left}{to_feel_string(self.start)}..{to_feel_string(self.end)}{right}"
-
-
-def _wide_types() -> tuple[type, ...]:
-    from civicflow.feel.wide import WideDate, WideDateTime, WideTime
-
-    return (WideDate, WideDateTime, WideTime)
 
 
 class FeelFunction:
@@ -193,6 +191,3 @@ class PythonFunction(FeelFunction):
         py_args = [to_python(a) for a in args]
         py_named = {k: to_python(v) for k, v in (named or {}).items()}
         return from_python(self.fn(*py_args, **py_named))
-
-
-WIDE_TYPES = _wide_types()

@@ -84,8 +84,9 @@ def test_type_mismatch_gives_null_and_a_warning_not_an_exception() -> None:
 
 
 def test_runaway_loop_stops_with_a_clear_error() -> None:
-    with pytest.raises(FeelEvaluationLimitError, match="too large"):
-        evaluate("for i in 1..1000000000 return i")
+    with pytest.raises(FeelEvaluationLimitError, match="more than 10,000 steps"):
+        evaluate("for i in 1..1000000000 return i", max_steps=10_000)
+    assert len(evaluate("for i in 1..9000 return i", max_steps=10_000)) == 9000
 
 
 def test_endless_recursion_stops_with_a_clear_error() -> None:
@@ -131,3 +132,9 @@ def test_native_functions_receive_feel_values_positionally_or_by_name() -> None:
     warnings: list[FeelWarning] = []
     assert evaluate("fee({}, 2)", context, warnings) is None
     assert "fee()" in warnings[0].message
+
+
+def test_known_names_may_be_any_iterable_of_names() -> None:
+    expr = compile_expression("a b + 1", ["a b"])
+    assert expr.evaluate({"a b": Decimal(1)}) == Decimal(2)
+    assert compile_unary_tests("< a b", {"a b"}).matches(Decimal(0), {"a b": Decimal(1)})

@@ -116,6 +116,10 @@ EXAMPLES = [
     ("starts([1..5], [1..10])", "true"),
     ("started by([1..10], 1)", "true"),
     ("coincides([1..5], [1..5])", "true"),
+    ("before(point1: 1, point2: 10)", "true"),
+    ("includes(range: [1..10], point: 5)", "true"),
+    ("during(point: 5, range: [1..10])", "true"),
+    ("meets(range1: [1..5], range2: [5..10])", "true"),
     # contexts
     ('get value({key1: "value1"}, "key1")', '"value1"'),
     ('get value({key1: "value1"}, "unexistent-key")', "null"),
@@ -123,6 +127,7 @@ EXAMPLES = [
     ('context put({x: 1}, "y", 2)', "{x: 1, y: 2}"),
     ('context put({x: {y: 1}}, ["x", "y"], 2)', "{x: {y: 2}}"),
     ("context merge([{x: 1}, {y: 2}])", "{x: 1, y: 2}"),
+    ('context put(context: {a: 1}, keys: ["b"], value: 2)', "{a: 1, b: 2}"),
     ('context([{key: "a", value: 1}])', "{a: 1}"),
     # conversion and boolean
     ('number("1 000,0", " ", ",")', "1000.0"),

@@ -93,6 +93,11 @@ def test_ranges_in_all_notations() -> None:
         ("{a: 1} instance of context<a: number>", True),
         ("(function(x) x) instance of function<Any>->Any", True),
         ("null instance of number", False),
+        ("null instance of Any", False),
+        ("(function(x) x) instance of function", True),
+        ("1 instance of function", False),
+        ("{a: 1} instance of context", True),
+        ("[1..2] instance of range", True),
     ],
 )
 def test_instance_of(expression: str, expected: bool) -> None:
@@ -119,3 +124,21 @@ def test_builtin_multi_word_names_win_over_word_joining() -> None:
 def test_malformed_expressions_raise_syntax_errors(text: str) -> None:
     with pytest.raises(FeelSyntaxError):
         compile_expression(text)
+
+
+def test_constant_builtin_calls_still_yield_their_values_and_stay_shadowable() -> None:
+    from civicflow.feel import NativeFunction
+
+    assert evaluate('date("2016-10-01") < date("2016-10-02")') is True
+    assert evaluate("[-5..-1] = [-5..-1]") is True
+    fake = NativeFunction("date", ["x"], lambda x: "shadowed")
+    assert evaluate('date("2016-10-01")', {"date": fake}) == "shadowed"
+    assert evaluate('{date: function(x) "local", r: date("2016-10-01")}.r') == "local"
+
+
+def test_constant_call_with_an_error_still_warns_at_each_evaluation() -> None:
+    expr = compile_expression('date("not a date")')
+    for _ in range(2):
+        warnings: list[Any] = []
+        assert expr.evaluate({}, warnings) is None
+        assert warnings

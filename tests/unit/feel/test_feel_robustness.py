@@ -3,6 +3,7 @@ evaluates to a value (possibly null with warnings) or stops with FeelEvaluationL
 
 import contextlib
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -59,3 +60,10 @@ def test_unary_tests_compile_or_fail_cleanly(text: str) -> None:
     except FeelSyntaxError:
         return
     assert tests.matches(1, {"x": 2}) in (True, False)
+
+
+def test_absurdly_deep_nesting_is_a_syntax_error_not_a_crash() -> None:
+    with pytest.raises(FeelSyntaxError, match="too deep"):
+        compile_expression("(" * 3000 + "1" + ")" * 3000)
+    with pytest.raises(FeelSyntaxError, match="too deep"):
+        compile_expression("1" + " + 1" * 5000)

@@ -35,7 +35,7 @@ def get_entries(run: Run, m: Any) -> Any:
     return [{"key": k, "value": v} for k, v in _ctx(m).items()]
 
 
-@builtin("context put", ["context", "key", "value"])
+@builtin("context put", ["context", "key|keys", "value"])
 def context_put(run: Run, context: Any, key: Any, value: Any) -> Any:
     base = dict(_ctx(context))
     if type(key) is list:

@@ -21,7 +21,8 @@ def _round(value: Any, scale: Any, mode: str) -> Decimal:
         raise NullArgumentError
     if not -6111 <= places <= 6176:
         raise ValueError("scale must be between -6111 and 6176")
-    if n.as_tuple().exponent >= -places:  # type: ignore[operator]
+    exponent = n.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -places:
         return n  # already has no more decimals than asked
     result = n.quantize(Decimal(1).scaleb(-places), rounding=mode, context=DECIMAL128)
     return result if places >= 0 else Decimal(int(result))

@@ -115,32 +115,40 @@ def _coincides(a: Any, b: Any) -> bool:
 
 
 
-def _register(name: str, impl: Any) -> None:
+_EITHER = ("point1|range1|point|range", "point2|range2|range|point")
+_RANGES = ("range1", "range2")
+_POINT_IN = ("point|range1", "range|range2")
+_RANGE_OF = ("range|range1", "point|range2")
+
+
+def _register(name: str, impl: Any, params: tuple[str, str]) -> None:
+    """Register a two-argument range function; aliases give the specification's names."""
+
     def call(run: Run, a: Any, b: Any) -> Any:
         _check(a, b)
         return impl(a, b)
 
-    builtin(name, ["a", "b"])(call)
+    builtin(name, params)(call)
 
 
-_register("before", _before)
-_register("after", lambda a, b: _before(b, a))
-_register("meets", _meets)
-_register("met by", lambda a, b: _meets(b, a))
-_register(
-    "overlaps",
-    lambda a, b: _overlaps_before(a, b) or _overlaps_before(b, a) or _includes(a, b)
-    or _includes(b, a),
-)
-_register("overlaps before", _overlaps_before)
-_register("overlaps after", lambda a, b: _overlaps_before(b, a))
-_register("finishes", _finishes)
-_register("finished by", lambda a, b: _finishes(b, a))
-_register("includes", _includes)
-_register("during", lambda a, b: _includes(b, a))
-_register("starts", _starts)
-_register("started by", lambda a, b: _starts(b, a))
-_register("coincides", _coincides)
+def _overlaps(a: Any, b: Any) -> bool:
+    return _overlaps_before(a, b) or _overlaps_before(b, a) or _includes(a, b) or _includes(b, a)
+
+
+_register("before", _before, _EITHER)
+_register("after", lambda a, b: _before(b, a), _EITHER)
+_register("meets", _meets, _RANGES)
+_register("met by", lambda a, b: _meets(b, a), _RANGES)
+_register("overlaps", _overlaps, _RANGES)
+_register("overlaps before", _overlaps_before, _RANGES)
+_register("overlaps after", lambda a, b: _overlaps_before(b, a), _RANGES)
+_register("finishes", _finishes, _POINT_IN)
+_register("finished by", lambda a, b: _finishes(b, a), _RANGE_OF)
+_register("includes", _includes, _RANGE_OF)
+_register("during", lambda a, b: _includes(b, a), _POINT_IN)
+_register("starts", _starts, _POINT_IN)
+_register("started by", lambda a, b: _starts(b, a), _RANGE_OF)
+_register("coincides", _coincides, ("point1|range1", "point2|range2"))
 
 
 @builtin("range", ["from"])
