@@ -403,6 +403,9 @@ class Runtime:
         instance.state = state
         instance.ended_at = self.now
         self.work.instances.touch(instance)
+        graph = self.graph_of(instance)
+        if not graph.event_subprocesses and not graph.has_compensation:
+            return  # nothing can be listening on behalf of the root scope
         root = self.work.scope(instance.id)
         if root is not None:
             for sub in self.work.subscriptions_of(root.id):
