@@ -188,6 +188,8 @@ class Runtime:
     def record(self, token: TokenRow, node: Node, kind: str, actor: str | None = None,
                element_type: str | None = None) -> None:
         inst = self.instance_of(token)
+        if actor is None and node.type == "startEvent":
+            actor = self.actor  # who started the instance
         self.work.history.append(
             HistoryRow(
                 instance_id=inst.id,
