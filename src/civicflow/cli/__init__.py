@@ -47,6 +47,13 @@ def _register() -> None:
 
     for module in (check, decide, feel, kpi, mine, simulate):
         module.register(app)
+    from civicflow.cli import feel
+    from civicflow.cli.check import register as register_check
+    from civicflow.cli.engine import register as register_engine
+
+    register_check(app)
+    register_engine(app)
+    feel.register(app)
 
 
 _register()
