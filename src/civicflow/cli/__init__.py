@@ -43,17 +43,10 @@ def _root(
 
 def _register() -> None:
     """Attach each command module's commands to ``app``."""
-    from civicflow.cli import check, decide, feel, kpi, mine, simulate
+    from civicflow.cli import check, decide, engine, feel, kpi, mine, simulate
 
-    for module in (check, decide, feel, kpi, mine, simulate):
+    for module in (check, decide, engine, feel, kpi, mine, simulate):
         module.register(app)
-    from civicflow.cli import feel
-    from civicflow.cli.check import register as register_check
-    from civicflow.cli.engine import register as register_engine
-
-    register_check(app)
-    register_engine(app)
-    feel.register(app)
 
 
 _register()
