@@ -46,6 +46,9 @@ def _register() -> None:
     from civicflow.cli import kpi
 
     kpi.register(app)
+    from civicflow.cli.check import register as register_check
+
+    register_check(app)
 
 
 _register()
