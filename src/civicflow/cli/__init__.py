@@ -49,6 +49,9 @@ def _register() -> None:
     from civicflow.cli.check import register as register_check
 
     register_check(app)
+    from civicflow.cli import mine
+
+    mine.register(app)
 
 
 _register()
