@@ -1,0 +1,284 @@
+"""Discovery: a process model from an event log, by the inductive miner (Leemans et al.).
+
+The inductive miner splits the log recursively by the strongest cut it finds in the
+directly-follows graph (exclusive choice, sequence, parallel, loop) and falls through to a
+"flower" (any order, any number of times) when none fits. Because each cut splits the log so
+that every trace stays replayable, the model it returns fits its log perfectly (fitness 1.0);
+the cost is some generality where the log is unstructured. The result is a process tree
+(:class:`Tree`); ``insight.discovery_bpmn`` turns it into BPMN with a diagram.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from civicflow.insight import mining
+from civicflow.insight.frame import EventLog
+
+if TYPE_CHECKING:
+    from civicflow.model import Definitions
+
+Trace = tuple[str, ...]
+SubLog = Counter[Trace]  #: distinct traces and how often each occurs
+
+SEQUENCE = "sequence"
+XOR = "xor"
+PARALLEL = "parallel"
+LOOP = "loop"  #: children[0] is the body (do), the others are redo parts
+
+
+@dataclass(frozen=True)
+class Tree:
+    """A process tree node: an activity leaf (``label``), a silent leaf, or an operator."""
+
+    operator: str | None = None  #: sequence, xor, parallel, loop; None for a leaf
+    children: tuple[Tree, ...] = ()
+    label: str | None = None  #: the activity of a leaf; None with no operator = silent step
+
+    @property
+    def is_silent(self) -> bool:
+        return self.operator is None and self.label is None
+
+
+TAU = Tree()
+
+
+def discover_tree(log: EventLog) -> Tree:
+    """The inductive miner's process tree of ``log`` (every event counts, in case order)."""
+    traces: SubLog = Counter()
+    for row in mining.case_variants(log).iter_rows(named=True):
+        traces[tuple(row["activities"])] += 1
+    return mine_traces(traces)
+
+
+def mine_traces(traces: SubLog) -> Tree:
+    """The inductive miner on a multiset of traces."""
+    empty = traces.get((), 0)
+    rest: SubLog = Counter({t: n for t, n in traces.items() if t})
+    if not rest:
+        return TAU
+    if empty:
+        return _xor([TAU, mine_traces(rest)])
+    alphabet = {a for t in rest for a in t}
+    if len(alphabet) == 1:
+        (activity,) = alphabet
+        leaf = Tree(label=activity)
+        if all(len(t) == 1 for t in rest):
+            return leaf
+        return Tree(LOOP, (leaf, TAU))
+    dfg = _Dfg(rest)
+    for cut, split in ((dfg.xor_cut, _split_xor), (dfg.sequence_cut, _split_sequence),
+                       (dfg.parallel_cut, _split_parallel), (dfg.loop_cut, _split_loop)):
+        parts = cut()
+        if parts is not None:
+            operator = {_split_xor: XOR, _split_sequence: SEQUENCE,
+                        _split_parallel: PARALLEL, _split_loop: LOOP}[split]
+            return _operator(operator, [mine_traces(s) for s in split(rest, parts)])
+    return _flower(alphabet)
+
+
+def _xor(children: list[Tree]) -> Tree:
+    return _operator(XOR, children)
+
+
+def _operator(operator: str, children: list[Tree]) -> Tree:
+    flat: list[Tree] = []
+    for child in children:  # xor(a, xor(b, c)) -> xor(a, b, c), same for sequence and parallel
+        if child.operator == operator and operator != LOOP:
+            flat.extend(child.children)
+        else:
+            flat.append(child)
+    return Tree(operator, tuple(flat))
+
+
+def _flower(alphabet: Iterable[str]) -> Tree:
+    """Any of the activities, in any order, any number of times (the fall-through)."""
+    leaves = [Tree(label=a) for a in sorted(alphabet)]
+    return Tree(LOOP, (TAU, leaves[0] if len(leaves) == 1 else Tree(XOR, tuple(leaves))))
+
+
+class _Dfg:
+    """Directly-follows relation of a sub-log, with the cuts read from it."""
+
+    def __init__(self, traces: SubLog) -> None:
+        self.edges: set[tuple[str, str]] = set()
+        self.starts: set[str] = set()
+        self.ends: set[str] = set()
+        self.nodes: list[str] = sorted({a for t in traces for a in t})
+        for trace in traces:
+            self.starts.add(trace[0])
+            self.ends.add(trace[-1])
+            self.edges.update(itertools.pairwise(trace))
+        self.succ: dict[str, set[str]] = {a: set() for a in self.nodes}
+        self.pred: dict[str, set[str]] = {a: set() for a in self.nodes}
+        for a, b in self.edges:
+            self.succ[a].add(b)
+            self.pred[b].add(a)
+        self._reach: dict[str, set[str]] | None = None
+
+    @property
+    def reach(self) -> dict[str, set[str]]:
+        """Activities reachable from each activity by one or more edges."""
+        if self._reach is None:
+            reach: dict[str, set[str]] = {}
+            for a in self.nodes:
+                seen: set[str] = set()
+                stack = list(self.succ[a])
+                while stack:
+                    b = stack.pop()
+                    if b not in seen:
+                        seen.add(b)
+                        stack.extend(self.succ[b])
+                reach[a] = seen
+            self._reach = reach
+        return self._reach
+
+    def xor_cut(self) -> list[set[str]] | None:
+        """Parts not connected to each other at all."""
+        neighbours = {a: self.succ[a] | self.pred[a] for a in self.nodes}
+        parts = _components(self.nodes, neighbours)
+        return parts if len(parts) > 1 else None
+
+    def sequence_cut(self) -> list[set[str]] | None:
+        """Ordered parts: each reaches every later one and none reaches back."""
+        reach = self.reach
+        # union activities that reach each other (a cycle) or where neither reaches the other
+        root = {a: a for a in self.nodes}
+
+        def find(a: str) -> str:
+            while root[a] != a:
+                root[a] = root[root[a]]
+                a = root[a]
+            return a
+
+        for i, a in enumerate(self.nodes):
+            for b in self.nodes[i + 1:]:
+                if (b in reach[a]) == (a in reach[b]):
+                    root[find(a)] = find(b)
+        by_root: dict[str, set[str]] = {}
+        for a in self.nodes:
+            by_root.setdefault(find(a), set()).add(a)
+        groups = list(by_root.values())
+        if len(groups) < 2:
+            return None
+        groups.sort(key=lambda g: -len(set().union(*(reach[x] for x in g)) - g))
+        for i, first in enumerate(groups):
+            for later in groups[i + 1:]:
+                for a in first:
+                    for b in later:
+                        if b not in reach[a] or a in reach[b]:
+                            return None
+        return groups
+
+    def parallel_cut(self) -> list[set[str]] | None:
+        """Parts where every activity directly follows and precedes every activity of the others."""
+        apart = {
+            a: {b for b in self.nodes if b != a and not ((a, b) in self.edges and (b, a)
+                                                         in self.edges)}
+            for a in self.nodes
+        }
+        parts = _components(self.nodes, apart)
+        good = [p for p in parts if p & self.starts and p & self.ends]
+        bad = [p for p in parts if not (p & self.starts and p & self.ends)]
+        if not good:
+            return None
+        for p in bad:  # a part with no start or no end activity cannot run on its own
+            good[0] |= p
+        return good if len(good) > 1 else None
+
+    def loop_cut(self) -> list[set[str]] | None:
+        """A body holding the start and end activities, and redo parts leading back to it."""
+        body = self.starts | self.ends
+        others = [a for a in self.nodes if a not in body]
+        if not others:
+            return None
+        neighbours = {a: (self.succ[a] | self.pred[a]) - body for a in others}
+        redo: list[set[str]] = []
+        for part in _components(others, neighbours):
+            enters_from_end = all(
+                p in self.ends for a in part for p in self.pred[a] if p not in part
+            )
+            leaves_to_start = all(
+                s in self.starts for a in part for s in self.succ[a] if s not in part
+            )
+            complete = all(
+                a in self.succ[e] for e in self.ends for a in part if self.pred[a] & self.ends
+            ) and all(
+                s in self.succ[a] for a in part for s in self.starts if self.succ[a] & self.starts
+            )
+            touches = any(self.pred[a] & self.ends for a in part) and any(
+                self.succ[a] & self.starts for a in part)
+            if enters_from_end and leaves_to_start and complete and touches:
+                redo.append(part)
+            else:
+                body |= part
+        if not redo:
+            return None
+        return [body, *redo]
+
+
+def _components(nodes: Sequence[str], neighbours: dict[str, set[str]]) -> list[set[str]]:
+    seen: set[str] = set()
+    parts: list[set[str]] = []
+    for a in nodes:
+        if a in seen:
+            continue
+        part = {a}
+        stack = [a]
+        seen.add(a)
+        while stack:
+            for b in neighbours[stack.pop()]:
+                if b not in seen:
+                    seen.add(b)
+                    part.add(b)
+                    stack.append(b)
+        parts.append(part)
+    return parts
+
+
+def _split_xor(traces: SubLog, parts: list[set[str]]) -> list[SubLog]:
+    logs: list[SubLog] = [Counter() for _ in parts]
+    for trace, n in traces.items():
+        best = max(range(len(parts)), key=lambda i: sum(a in parts[i] for a in trace))
+        logs[best][tuple(a for a in trace if a in parts[best])] += n
+    return logs
+
+
+def _split_sequence(traces: SubLog, parts: list[set[str]]) -> list[SubLog]:
+    return _split_parallel(traces, parts)
+
+
+def _split_parallel(traces: SubLog, parts: list[set[str]]) -> list[SubLog]:
+    logs: list[SubLog] = [Counter() for _ in parts]
+    for trace, n in traces.items():
+        for i, part in enumerate(parts):
+            logs[i][tuple(a for a in trace if a in part)] += n
+    return logs
+
+
+def _split_loop(traces: SubLog, parts: list[set[str]]) -> list[SubLog]:
+    logs: list[SubLog] = [Counter() for _ in parts]
+    where = {a: i for i, part in enumerate(parts) for a in part}
+    for trace, n in traces.items():
+        current: list[str] = []
+        index = 0
+        for a in trace:
+            if where[a] != index:
+                logs[index][tuple(current)] += n
+                if index != 0 and where[a] != 0:  # redo directly after redo: empty body run
+                    logs[0][()] += n
+                current, index = [], where[a]
+            current.append(a)
+        logs[index][tuple(current)] += n
+    return logs
+
+
+def discover_bpmn(log: EventLog, *, name: str = "Discovered process") -> Definitions:
+    """The inductive miner's model of ``log`` as BPMN, with a left-to-right diagram."""
+    from civicflow.insight.discovery_bpmn import tree_to_bpmn
+
+    return tree_to_bpmn(discover_tree(log), name=name)
