@@ -105,6 +105,21 @@ def _print_findings(console: Console, findings: tuple[Finding, ...], indent: str
         )
 
 
+def _print_brief(console: Console, result: FileResult) -> None:
+    if result.error is not None:
+        console.print(f"[red]not BPMN[/red]  {escape(result.path)}: {escape(result.error.message)}")
+        return
+    report = result.report
+    assert report is not None
+    errors = sum(1 for f in report.model_findings if f.severity is Severity.ERROR)
+    runnable = sum(1 for p in report.processes if p.executable)
+    status = "[red]model errors[/red]" if errors else "[green]ok[/green]"
+    console.print(
+        f"{status}  {escape(result.path)}: {len(report.processes)} process(es), "
+        f"{runnable} executable, {errors} model error(s)"
+    )
+
+
 def _print_result(console: Console, result: FileResult) -> None:
     console.print(f"[bold]{escape(result.path)}[/bold]")
     if result.error is not None:
@@ -151,6 +166,10 @@ def check_command(
         bool,
         typer.Option("--json", help="Print one JSON object per file (one per line)."),
     ] = False,
+    brief: Annotated[
+        bool,
+        typer.Option("--brief", help="Print one line per file instead of every finding."),
+    ] = False,
 ) -> None:
     """Import BPMN files; list their processes, whether each runs on CivicFlow, and findings.
 
@@ -163,7 +182,7 @@ def check_command(
     else:
         console = Console(highlight=False, soft_wrap=True)
         for result in results:
-            _print_result(console, result)
+            (_print_brief if brief else _print_result)(console, result)
         _summary(console, results)
     raise typer.Exit(max((r.exit_code for r in results), default=0))
 

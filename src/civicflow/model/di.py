@@ -7,22 +7,25 @@ as written; several diagrams per file are allowed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from civicflow.model.xmlnode import XmlNode
 
 Attributes = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Bounds:
+class Bounds(NamedTuple):
+    """A rectangle in diagram coordinates (a named tuple: files hold thousands of them)."""
+
     x: float
     y: float
     width: float
     height: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Point:
+class Point(NamedTuple):
+    """A waypoint of an edge (a named tuple: files hold thousands of them)."""
+
     x: float
     y: float
 

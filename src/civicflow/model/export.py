@@ -17,7 +17,6 @@ from civicflow.model import activities as act
 from civicflow.model import data, events, export_order, gateways
 from civicflow.model.base import (
     Assignment,
-    BaseElement,
     DataAssociation,
     Element,
     Expression,
@@ -28,18 +27,13 @@ from civicflow.model.base import (
 )
 from civicflow.model.definitions import (
     Collaboration,
-    DataStore,
     Definitions,
-    Error,
-    Escalation,
-    ItemDefinition,
-    Message,
     RootElement,
-    Signal,
 )
+from civicflow.model.export_attributes import TAGS, node_attributes, simple_root
 from civicflow.model.export_di import write_diagram
-from civicflow.model.export_util import bool_attr, num, write_xml_node
-from civicflow.model.names import DEFAULT_PREFIXES, MODEL, XSI_TYPE, m
+from civicflow.model.export_util import bool_attr, write_xml_node
+from civicflow.model.names import DEFAULT_PREFIXES, XSI_TYPE, m
 from civicflow.model.scope import (
     AdHocSubProcess,
     FlowScope,
@@ -47,39 +41,10 @@ from civicflow.model.scope import (
     LaneSet,
     Process,
     SubProcess,
-    Transaction,
 )
+from civicflow.model.xmlnode import XmlNode
 
 _Attr = tuple[str, str | None]
-
-_TAGS: dict[type, str] = {
-    act.Task: "task",
-    act.UserTask: "userTask",
-    act.ManualTask: "manualTask",
-    act.ServiceTask: "serviceTask",
-    act.SendTask: "sendTask",
-    act.ReceiveTask: "receiveTask",
-    act.ScriptTask: "scriptTask",
-    act.BusinessRuleTask: "businessRuleTask",
-    act.CallActivity: "callActivity",
-    SubProcess: "subProcess",
-    Transaction: "transaction",
-    AdHocSubProcess: "adHocSubProcess",
-    events.StartEvent: "startEvent",
-    events.EndEvent: "endEvent",
-    events.IntermediateCatchEvent: "intermediateCatchEvent",
-    events.IntermediateThrowEvent: "intermediateThrowEvent",
-    events.BoundaryEvent: "boundaryEvent",
-    gateways.ExclusiveGateway: "exclusiveGateway",
-    gateways.InclusiveGateway: "inclusiveGateway",
-    gateways.ParallelGateway: "parallelGateway",
-    gateways.EventBasedGateway: "eventBasedGateway",
-    gateways.ComplexGateway: "complexGateway",
-    data.DataObject: "dataObject",
-    data.DataObjectReference: "dataObjectReference",
-    data.DataStoreReference: "dataStoreReference",
-    SequenceFlow: "sequenceFlow",
-}
 
 
 def export_bpmn(definitions: Definitions, *, pretty: bool = True) -> bytes:
@@ -109,12 +74,9 @@ def _nsmap(definitions: Definitions) -> dict[str | None, str]:
     return nsmap
 
 
-def _place_other(el: etree._Element, other: Iterable[object], order: dict[str, int]) -> None:
+def _place_other(el: etree._Element, other: Iterable[XmlNode], order: dict[str, int]) -> None:
     """Append verbatim children, then move each to the first place its rank allows."""
-    from civicflow.model.xmlnode import XmlNode
-
     for node in other:
-        assert isinstance(node, XmlNode)
         rank = order.get(node.local_name, export_order.LATE)
         child = write_xml_node(el, node)
         for index, sibling in enumerate(el):
@@ -216,9 +178,9 @@ class _Exporter:
     # -- flow elements --------------------------------------------------------------------
 
     def flow_element(self, parent: etree._Element, scope: FlowScope, item: FlowElement) -> None:
-        tag = _TAGS.get(type(item))
+        tag = TAGS.get(type(item))
         if tag is None:  # a subclass defined by a user of the library: use its nearest base
-            tag = next(_TAGS[c] for c in type(item).__mro__ if c in _TAGS)
+            tag = next(TAGS[c] for c in type(item).__mro__ if c in TAGS)
         if isinstance(item, SequenceFlow):
             el = self.element(
                 parent,
@@ -256,7 +218,7 @@ class _Exporter:
         _place_other(el, item.other, export_order.GENERIC)
 
     def flow_node(self, parent: etree._Element, scope: FlowScope, tag: str, node: FlowNode) -> None:
-        attrs = _node_attributes(node)
+        attrs = node_attributes(node)
         el = self.element(parent, tag, node, attrs)
         for flow in scope.incoming(node.id):
             self.text_child(el, "incoming", flow.id)
@@ -470,7 +432,7 @@ class _Exporter:
         if isinstance(root, Collaboration):
             self.collaboration(el, root)
             return
-        tag, attrs = _simple_root(root)
+        tag, attrs = simple_root(root)
         r_el = self.element(el, tag, root, attrs)
         _place_other(r_el, root.other, export_order.GENERIC)
 
@@ -505,99 +467,4 @@ class _Exporter:
         return root
 
 
-def _simple_root(root: BaseElement) -> tuple[str, list[_Attr]]:
-    if isinstance(root, Message):
-        return "message", [("itemRef", root.item_ref)]
-    if isinstance(root, Signal):
-        return "signal", [("structureRef", root.structure_ref)]
-    if isinstance(root, Error):
-        return "error", [("errorCode", root.error_code), ("structureRef", root.structure_ref)]
-    if isinstance(root, Escalation):
-        return "escalation", [
-            ("escalationCode", root.escalation_code),
-            ("structureRef", root.structure_ref),
-        ]
-    if isinstance(root, ItemDefinition):
-        return "itemDefinition", [
-            ("structureRef", root.structure_ref),
-            ("itemKind", None if root.item_kind == "Information" else root.item_kind),
-            ("isCollection", "true" if root.is_collection else None),
-        ]
-    assert isinstance(root, DataStore)
-    return "dataStore", [
-        ("capacity", None if root.capacity is None else str(root.capacity)),
-        ("isUnlimited", None if root.is_unlimited else "false"),
-        ("itemSubjectRef", root.item_subject_ref),
-    ]
-
-
-def _node_attributes(node: FlowNode) -> list[_Attr]:
-    """Typed attributes of a flow node, written only when they differ from the XSD default."""
-    attrs: list[_Attr] = []
-    if isinstance(node, act.Activity):
-        attrs += [
-            ("isForCompensation", "true" if node.is_for_compensation else None),
-            ("startQuantity", None if node.start_quantity == 1 else str(node.start_quantity)),
-            (
-                "completionQuantity",
-                None if node.completion_quantity == 1 else str(node.completion_quantity),
-            ),
-            ("default", node.default),
-        ]
-        if isinstance(node, act.UserTask | act.BusinessRuleTask):
-            attrs.append(("implementation", node.implementation))
-        elif isinstance(node, act.ServiceTask):
-            attrs += [("implementation", node.implementation), ("operationRef", node.operation_ref)]
-        elif isinstance(node, act.SendTask | act.ReceiveTask):
-            attrs += [
-                ("implementation", node.implementation),
-                ("messageRef", node.message_ref),
-                ("operationRef", node.operation_ref),
-            ]
-            if isinstance(node, act.ReceiveTask) and node.instantiate:
-                attrs.append(("instantiate", "true"))
-        elif isinstance(node, act.ScriptTask):
-            attrs.append(("scriptFormat", node.script_format))
-        elif isinstance(node, act.CallActivity):
-            attrs.append(("calledElement", node.called_element))
-        elif isinstance(node, SubProcess):
-            attrs.append(("triggeredByEvent", "true" if node.triggered_by_event else None))
-            if isinstance(node, Transaction):
-                attrs.append(("method", node.method))
-            elif isinstance(node, AdHocSubProcess):
-                attrs += [
-                    ("ordering", node.ordering),
-                    (
-                        "cancelRemainingInstances",
-                        None if node.cancel_remaining_instances else "false",
-                    ),
-                ]
-    elif isinstance(node, events.Event):
-        if isinstance(node, events.CatchEvent) and node.parallel_multiple:
-            attrs.append(("parallelMultiple", "true"))
-        if isinstance(node, events.StartEvent) and not node.is_interrupting:
-            attrs.append(("isInterrupting", "false"))
-        if isinstance(node, events.BoundaryEvent):
-            attrs += [
-                ("cancelActivity", None if node.cancel_activity else "false"),
-                ("attachedToRef", node.attached_to_ref),
-            ]
-    elif isinstance(node, gateways.Gateway):
-        direction = node.gateway_direction
-        attrs.append(("gatewayDirection", None if direction == "Unspecified" else direction))
-        if isinstance(
-            node, gateways.ExclusiveGateway | gateways.InclusiveGateway | gateways.ComplexGateway
-        ):
-            attrs.append(("default", node.default))
-        elif isinstance(node, gateways.EventBasedGateway):
-            attrs += [
-                ("instantiate", "true" if node.instantiate else None),
-                (
-                    "eventGatewayType",
-                    None if node.event_gateway_type == "Exclusive" else node.event_gateway_type,
-                ),
-            ]
-    return attrs
-
-
-__all__ = ["MODEL", "export_bpmn", "num", "write_bpmn"]
+__all__ = ["export_bpmn", "write_bpmn"]

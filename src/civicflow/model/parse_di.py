@@ -9,6 +9,7 @@ from lxml import etree
 from civicflow.model.di import Bounds, Diagram, Edge, Font, Label, LabelStyle, Plane, Point, Shape
 from civicflow.model.names import bpmndi, dc, di
 from civicflow.model.parse_util import Attrs, is_element, line_of, pop_opt_bool, ref, xml_node
+from civicflow.model.xmlnode import XmlNode
 
 _BOUNDS = dc("Bounds")
 _WAYPOINT = di("waypoint")
@@ -17,101 +18,150 @@ _SHAPE = bpmndi("BPMNShape")
 _EDGE = bpmndi("BPMNEdge")
 
 
-def _float(attrs: Attrs, key: str) -> float:
+def _float(value: str | None) -> float:
+    if value is None:
+        return 0.0
     try:
-        return float(attrs.pop(key, "0"))
+        return float(value)
     except ValueError:
         return 0.0
 
 
+_new = tuple.__new__
+
+
 def _bounds(el: etree._Element) -> Bounds:
-    attrs: Attrs = dict(el.attrib)  # type: ignore[arg-type]
-    return Bounds(
-        x=_float(attrs, "x"),
-        y=_float(attrs, "y"),
-        width=_float(attrs, "width"),
-        height=_float(attrs, "height"),
+    get = el.get
+    return _new(
+        Bounds, (_float(get("x")), _float(get("y")), _float(get("width")), _float(get("height")))
     )
 
 
 def _point(el: etree._Element) -> Point:
-    attrs: Attrs = dict(el.attrib)  # type: ignore[arg-type]
-    return Point(x=_float(attrs, "x"), y=_float(attrs, "y"))
+    return Point(x=_float(el.get("x")), y=_float(el.get("y")))
+
+
+_SHAPE_FLAGS = (
+    ("isHorizontal", "is_horizontal"),
+    ("isExpanded", "is_expanded"),
+    ("isMarkerVisible", "is_marker_visible"),
+    ("isMessageVisible", "is_message_visible"),
+)
+_FLAG_VALUES = {"true": True, "false": False, "1": True, "0": False}
+
+
+def _others(other: list[etree._Element]) -> tuple[XmlNode, ...]:
+    return tuple([xml_node(o) for o in other]) if other else ()
+
+
+def _label(el: etree._Element) -> Label:
+    attrs: Attrs = dict(el.items())  # type: ignore[arg-type]
+    element_id = attrs.pop("id", None)
+    style = ref(attrs.pop("labelStyle", None))
+    bounds = None
+    other = []
+    for child in el:
+        tag = child.tag
+        if tag == _BOUNDS:
+            bounds = _bounds(child)
+        elif tag.__class__ is str:
+            other.append(child)
+    return Label(
+        id=element_id,
+        bounds=bounds,
+        label_style=style,
+        attributes=tuple(attrs.items()) if attrs else (),
+        other=_others(other),
+        line=el.sourceline,  # type: ignore[arg-type]
+    )
+
+
+def _flags(attrs: Attrs) -> dict[str, bool | None]:
+    flags: dict[str, bool | None] = {}
+    for xml_name, name in _SHAPE_FLAGS:
+        value = attrs.get(xml_name)
+        if value is None:
+            continue
+        flag = _FLAG_VALUES.get(value.strip().lower())
+        if flag is not None:
+            del attrs[xml_name]
+            flags[name] = flag
+    return flags
+
+
+def _shape(el: etree._Element) -> Shape:
+    attrs: Attrs = dict(el.items())  # type: ignore[arg-type]
+    element_id = attrs.pop("id", None)
+    bpmn_element = ref(attrs.pop("bpmnElement", None))
+    flags = _flags(attrs) if attrs else {}
+    band = attrs.pop("participantBandKind", None)
+    choreography = ref(attrs.pop("choreographyActivityShape", None))
+    bounds = None
+    label = None
+    other = []
+    for child in el:
+        tag = child.tag
+        if tag == _BOUNDS:
+            bounds = _bounds(child)
+        elif tag == _LABEL:
+            label = _label(child)
+        elif tag.__class__ is str:
+            other.append(child)
+    return Shape(
+        id=element_id,
+        bpmn_element=bpmn_element,
+        bounds=bounds if bounds is not None else Bounds(x=0, y=0, width=0, height=0),
+        participant_band_kind=band,
+        choreography_activity_shape=choreography,
+        label=label,
+        attributes=tuple(attrs.items()) if attrs else (),
+        other=_others(other),
+        line=el.sourceline,  # type: ignore[arg-type]
+        **flags,
+    )
+
+
+def _edge(el: etree._Element) -> Edge:
+    attrs: Attrs = dict(el.items())  # type: ignore[arg-type]
+    element_id = attrs.pop("id", None)
+    bpmn_element = ref(attrs.pop("bpmnElement", None))
+    source = ref(attrs.pop("sourceElement", None))
+    target = ref(attrs.pop("targetElement", None))
+    kind = attrs.pop("messageVisibleKind", None)
+    points = []
+    label = None
+    other = []
+    for child in el:
+        tag = child.tag
+        if tag == _WAYPOINT:
+            points.append(_new(Point, (_float(child.get("x")), _float(child.get("y")))))
+        elif tag == _LABEL:
+            label = _label(child)
+        elif tag.__class__ is str:
+            other.append(child)
+    return Edge(
+        id=element_id,
+        bpmn_element=bpmn_element,
+        waypoints=tuple(points),
+        source_element=source,
+        target_element=target,
+        message_visible_kind=kind,
+        label=label,
+        attributes=tuple(attrs.items()) if attrs else (),
+        other=_others(other),
+        line=el.sourceline,  # type: ignore[arg-type]
+    )
 
 
 def _common(el: etree._Element) -> tuple[Attrs, dict[str, Any]]:
-    attrs: Attrs = dict(el.attrib)  # type: ignore[arg-type]
+    attrs: Attrs = dict(el.items())  # type: ignore[arg-type]
     return attrs, {"id": attrs.pop("id", None), "line": line_of(el)}
 
 
 def _close(kw: dict[str, Any], attrs: Attrs, other: list[etree._Element]) -> dict[str, Any]:
     kw["attributes"] = tuple(attrs.items())
-    kw["other"] = tuple(xml_node(o) for o in other)
+    kw["other"] = _others(other)
     return kw
-
-
-def _label(el: etree._Element) -> Label:
-    attrs, kw = _common(el)
-    kw["label_style"] = ref(attrs.pop("labelStyle", None))
-    other = []
-    for child in el:
-        if not is_element(child):
-            continue
-        if child.tag == _BOUNDS:
-            kw["bounds"] = _bounds(child)
-        else:
-            other.append(child)
-    return Label(**_close(kw, attrs, other))
-
-
-def _shape(el: etree._Element) -> Shape:
-    attrs, kw = _common(el)
-    kw["bpmn_element"] = ref(attrs.pop("bpmnElement", None))
-    for xml_name, name in (
-        ("isHorizontal", "is_horizontal"),
-        ("isExpanded", "is_expanded"),
-        ("isMarkerVisible", "is_marker_visible"),
-        ("isMessageVisible", "is_message_visible"),
-    ):
-        kw[name] = pop_opt_bool(attrs, xml_name)
-    kw["participant_band_kind"] = attrs.pop("participantBandKind", None)
-    kw["choreography_activity_shape"] = ref(attrs.pop("choreographyActivityShape", None))
-    other = []
-    bounds = Bounds(x=0, y=0, width=0, height=0)
-    for child in el:
-        tag = child.tag
-        if not is_element(child):
-            continue
-        if tag == _BOUNDS:
-            bounds = _bounds(child)
-        elif tag == _LABEL:
-            kw["label"] = _label(child)
-        else:
-            other.append(child)
-    kw["bounds"] = bounds
-    return Shape(**_close(kw, attrs, other))
-
-
-def _edge(el: etree._Element) -> Edge:
-    attrs, kw = _common(el)
-    kw["bpmn_element"] = ref(attrs.pop("bpmnElement", None))
-    kw["source_element"] = ref(attrs.pop("sourceElement", None))
-    kw["target_element"] = ref(attrs.pop("targetElement", None))
-    kw["message_visible_kind"] = attrs.pop("messageVisibleKind", None)
-    points = []
-    other = []
-    for child in el:
-        tag = child.tag
-        if not is_element(child):
-            continue
-        if tag == _WAYPOINT:
-            points.append(_point(child))
-        elif tag == _LABEL:
-            kw["label"] = _label(child)
-        else:
-            other.append(child)
-    kw["waypoints"] = tuple(points)
-    return Edge(**_close(kw, attrs, other))
 
 
 def _plane(el: etree._Element) -> Plane:
@@ -125,7 +175,7 @@ def _plane(el: etree._Element) -> Plane:
             elements.append(_shape(child))
         elif tag == _EDGE:
             elements.append(_edge(child))
-        elif is_element(child):
+        elif tag.__class__ is str:
             other.append(child)
     kw["elements"] = tuple(elements)
     return Plane(**_close(kw, attrs, other))
@@ -138,7 +188,7 @@ def _label_style(el: etree._Element) -> LabelStyle:
         if not is_element(child):
             continue
         if child.tag == dc("Font"):
-            f_attrs: Attrs = dict(child.attrib)  # type: ignore[arg-type]
+            f_attrs: Attrs = dict(child.items())  # type: ignore[arg-type]
             size = f_attrs.get("size")
             try:
                 size_value = float(size) if size is not None else None

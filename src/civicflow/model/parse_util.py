@@ -42,16 +42,23 @@ def text_or_none(text: str | None) -> str | None:
     return text
 
 
+_new_node = tuple.__new__
+
+
 def xml_node(el: etree._Element) -> XmlNode:
-    """A verbatim copy of ``el`` (comments and processing instructions are dropped)."""
-    children = tuple(xml_node(c) for c in el if is_element(c))
-    return XmlNode(
-        tag=el.tag,
-        attributes=tuple(el.attrib.items()),  # type: ignore[arg-type]
-        text=text_or_none(el.text),
-        children=children,
-        tail=text_or_none(el.tail),
-        line=line_of(el),
+    """A verbatim copy of ``el`` (comments and processing instructions are dropped).
+
+    Hot path: vendor tools write thousands of extension elements, so this avoids helpers.
+    """
+    children = tuple([xml_node(c) for c in el if c.tag.__class__ is str])
+    text = el.text
+    if text is not None and (not text or text.isspace()):
+        text = None
+    tail = el.tail
+    if tail is not None and (not tail or tail.isspace()):
+        tail = None
+    return _new_node(
+        XmlNode, (el.tag, tuple(el.items()), text, children, tail, el.sourceline)
     )
 
 
@@ -115,7 +122,7 @@ def documentation(el: etree._Element) -> Documentation:
 
 def expression(el: etree._Element) -> Expression:
     """An expression element (``conditionExpression``, ``timeDate``...)."""
-    attrs: Attrs = dict(el.attrib)  # type: ignore[arg-type]
+    attrs: Attrs = dict(el.items())  # type: ignore[arg-type]
     xsi_type = attrs.pop(XSI_TYPE, None)
     formal = xsi_type is not None and xsi_type.rpartition(":")[2] == "tFormalExpression"
     if xsi_type is not None and not formal and xsi_type.rpartition(":")[2] == "tExpression":

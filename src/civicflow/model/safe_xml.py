@@ -43,7 +43,7 @@ def read_source(
     A ``str`` that starts with ``<`` (after whitespace) is XML text; any other ``str`` is a path.
     """
     name: str | None = None
-    if isinstance(source, str) and not source.lstrip().startswith("<"):
+    if isinstance(source, str) and not source.lstrip("\ufeff \t\r\n").startswith("<"):
         source = Path(source)
     if isinstance(source, Path):
         name = str(source)
@@ -56,7 +56,7 @@ def read_source(
         with source.open("rb") as handle:
             data = handle.read(max_bytes + 1)
     elif isinstance(source, str):
-        data = source.encode("utf-8")
+        data = source.lstrip("\ufeff").encode("utf-8")
     else:
         data = bytes(source)
     if len(data) > max_bytes:

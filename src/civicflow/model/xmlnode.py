@@ -8,19 +8,35 @@ not content); namespace prefixes are not part of the value (Clark names ``{uri}l
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class XmlNode:
-    """One XML element with its attributes, text and children, namespace-qualified (Clark names)."""
+class XmlNode(NamedTuple):
+    """One XML element with its attributes, text and children, namespace-qualified (Clark names).
+
+    A named tuple rather than a dataclass because vendor tools write thousands of these per
+    file and a tuple is several times cheaper to build. ``line`` is not part of equality.
+    """
 
     tag: str
     attributes: tuple[tuple[str, str], ...] = ()
     text: str | None = None
     children: tuple[XmlNode, ...] = ()
     tail: str | None = None
-    line: int | None = field(default=None, compare=False)
+    line: int | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, XmlNode):
+            return NotImplemented
+        return self[:5] == other[:5]
+
+    def __ne__(self, other: object) -> bool:
+        if not isinstance(other, XmlNode):
+            return NotImplemented
+        return self[:5] != other[:5]
+
+    def __hash__(self) -> int:
+        return hash(self[:5])
 
     @property
     def namespace(self) -> str | None:

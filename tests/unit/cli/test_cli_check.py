@@ -70,3 +70,26 @@ def test_json_output_gives_one_object_per_file(tmp_path: Path) -> None:
     assert bad["model_findings"][0]["line"] == 1
     assert bad["model_findings"][0]["severity"] == "error"
     assert words["error"]["kind"] == "not-xml"
+
+
+def test_brief_output_gives_one_line_per_file_and_a_summary(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.bpmn"
+    broken.write_text(BROKEN)
+    result = runner.invoke(
+        app, ["check", "--brief", str(DATA / "constructs_default_ns.bpmn"), str(broken)]
+    )
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert lines[0].startswith("ok ")
+    assert "1 executable" in lines[0]
+    assert lines[1].startswith("model errors")
+    assert "1 model error(s)" in lines[1]
+    assert "2 file(s): 1 without model errors, 1 with model errors" in lines[2]
+
+
+def test_json_names_an_unsafe_file_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "xxe.bpmn"
+    path.write_text('<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><definitions/>')
+    result = runner.invoke(app, ["check", "--json", str(path)])
+    assert result.exit_code == 2
+    assert json.loads(result.output)["error"]["kind"] == "unsafe-xml"

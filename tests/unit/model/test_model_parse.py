@@ -194,3 +194,38 @@ def test_reference_permit_process_parses_with_its_zeebe_scripts() -> None:
 def test_xml_given_as_text_parses_like_a_file() -> None:
     text = (DATA / "constructs_default_ns.bpmn").read_text()
     assert parse_bpmn(text) == parse_bpmn(DATA / "constructs_default_ns.bpmn")
+
+
+def test_engine_can_skip_diagrams_and_still_get_the_same_process() -> None:
+    full = parse_bpmn(DATA / "constructs_default_ns.bpmn")
+    lean = parse_bpmn(DATA / "constructs_default_ns.bpmn", include_diagrams=False)
+    assert lean.diagrams == ()
+    assert lean.root_elements == full.root_elements
+
+
+def test_camunda8_embedded_form_is_found_from_the_user_task_form_key() -> None:
+    path = SHARED / "miwg-reference" / "C.8.1.bpmn"
+    if not path.exists():
+        pytest.skip("../shared is not on this machine")
+    process = parse_bpmn(path).process("VacationRequestProcess")
+    forms = dict(process.zeebe.user_task_forms)
+    task = process.node("_79523269-7444-4b01-90e9-e23957a9d020")
+    assert task.zeebe.form is not None
+    key = task.zeebe.form.form_key
+    assert key == "camunda-forms:bpmn:userTaskForm_1m306cp"
+    assert forms[key.rpartition(":")[2]].lstrip().startswith("{")
+
+
+def test_xml_text_with_a_byte_order_mark_is_read_as_xml_not_as_a_path() -> None:
+    text = "\ufeff" + (DATA / "constructs_default_ns.bpmn").read_text()
+    assert parse_bpmn(text).process("proc_main").name == "Main"
+
+
+def test_models_survive_pickling_for_worker_processes(constructs: Definitions) -> None:
+    import pickle
+
+    constructs.process("proc_main").outgoing("gw")  # build an index first: it must pickle too
+    copy = pickle.loads(pickle.dumps(constructs))
+    assert copy == constructs
+    assert hash(copy) == hash(constructs)
+    assert [f.id for f in copy.process("proc_main").outgoing("gw")] == ["f_yes", "f_no"]
