@@ -54,6 +54,8 @@ def mine(
     separator: Annotated[str, typer.Option("--separator", help="CSV field separator.")] = ",",
 ) -> None:
     """Mine an event log: key figures, bottlenecks, hand-offs between departments, variants."""
+    import polars as pl
+
     from civicflow.insight import filters
     from civicflow.insight.log import CsvMapping, LogError, read_log
     from civicflow.insight.report import build_report
@@ -62,12 +64,16 @@ def mine(
                          timestamp_format, timezone, separator)
     try:
         log = read_log(log_file, mapping=mapping, skip_bad=skip_bad_rows)
+        if lifecycle:
+            log = filters.lifecycle(log, lifecycle)
+        report = build_report(log)
     except LogError as exc:
         typer.echo(f"Cannot read {log_file}: {exc}", err=True)
         raise typer.Exit(1) from exc
-    if lifecycle:
-        log = filters.lifecycle(log, lifecycle)
-    report = build_report(log)
+    except pl.exceptions.PolarsError as exc:  # a data shape we did not foresee: say so plainly
+        typer.echo(f"Cannot analyse {log_file}: {exc}. Please report this with the first lines "
+                   "of the file.", err=True)
+        raise typer.Exit(1) from exc
     if html is not None:
         from civicflow.insight.report_html import render_html
 
@@ -118,6 +124,15 @@ def _print_report(report: MiningReport, name: str, top: int) -> None:
             table.add_row(row["source"], row["target"], f"{row['count']:,}", f"{row['cases']:,}",
                           human_duration(row["total_wait_s"]), human_duration(row["median_s"]))
         out.print(table)
+
+    if report.service_times:
+        service = Table(title="Time spent in each activity (start to complete)")
+        for col in ("activity", "times", "mean", "median", "90%"):
+            service.add_column(col, justify="left" if col == "activity" else "right")
+        for row in report.service_times[:top]:
+            service.add_row(row["activity"], f"{row['count']:,}", human_duration(row["mean_s"]),
+                            human_duration(row["median_s"]), human_duration(row["p90_s"]))
+        out.print(service)
 
     variants = Table(title=f"Variants ({len(report.variants):,} distinct)")
     variants.add_column("cases", justify="right")

@@ -111,7 +111,7 @@ def read_csv(
         ("missing activity", renamed.get_column(ACTIVITY).str.strip_chars().fill_null("") == ""),
         ("unreadable timestamp", stamps.is_null()),
     ]
-    keep = pl.Series([True] * raw.height)
+    keep = pl.Series([True] * raw.height, dtype=pl.Boolean)
     reasons: dict[str, int] = {}
     first_lines: list[int] = []
     for reason, bad in problems:

@@ -7,6 +7,7 @@ views of one :class:`MiningReport`, so they never disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import polars as pl
@@ -43,6 +44,7 @@ class MiningReport:
     department_handoffs: tuple[dict[str, Any], ...]  #: rows of handoffs.handoffs by org:group
     resource_handoffs: tuple[dict[str, Any], ...]
     rework_cases: int  #: cases that repeat at least one activity
+    service_times: tuple[dict[str, Any], ...] = ()  #: mining.activity_durations rows, if any
 
     def to_json(self) -> dict[str, Any]:
         """The documented ``--json`` contract (docs/mining-json.md)."""
@@ -71,7 +73,9 @@ class MiningReport:
 
 
 def _iso(value: object) -> str | None:
-    return value.isoformat() if hasattr(value, "isoformat") else None
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return None
 
 
 def _rows(frame: pl.DataFrame) -> tuple[dict[str, Any], ...]:
@@ -102,5 +106,6 @@ def build_report(log: EventLog) -> MiningReport:
         department_handoffs=_rows(handoffs(log, GROUP)),
         resource_handoffs=_rows(handoffs(log, RESOURCE)),
         rework_cases=int((rework.get_column("repeats") > 0).sum()) if rework.height else 0,
+        service_times=_rows(mining.activity_durations(log)),
     )
 

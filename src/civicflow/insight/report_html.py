@@ -81,6 +81,12 @@ def render_html(report: MiningReport, *, title: str = "Event log", top: int = 15
                 ([r["source"], r["target"], f"{r['count']:,}", f"{r['cases']:,}",
                   human_duration(r["total_wait_s"]), human_duration(r["median_s"])]
                  for r in rows[:top]), {2, 3, 4, 5}))
+    if report.service_times:
+        parts.append("<h2>Time spent in each activity (start to complete)</h2>")
+        parts.append(_table(["activity", "times", "mean", "median", "90% within"],
+                            ([r["activity"], f"{r['count']:,}", human_duration(r["mean_s"]),
+                              human_duration(r["median_s"]), human_duration(r["p90_s"])]
+                             for r in report.service_times[:top]), {1, 2, 3, 4}))
     parts.append("<h2>Variants</h2>")
     parts.append(_table(["cases", "share", "activities"],
                         ([f"{v.count:,}", f"{v.share:.1%}", " → ".join(v.activities)]

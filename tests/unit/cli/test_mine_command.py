@@ -98,3 +98,24 @@ def test_missing_log_file_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["mine", str(tmp_path / "nope.xes")])
     assert result.exit_code == 1
     assert "No such log file" in result.output
+
+
+def test_an_empty_log_gives_empty_figures_not_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("case,activity,timestamp\n", encoding="utf-8")
+    result = runner.invoke(app, ["mine", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert (doc["cases"], doc["events"], doc["dfg"], doc["variants"]) == (0, 0, [], [])
+    assert doc["case_duration_s"] == {"mean": None, "median": None, "p90": None}
+
+
+def test_service_times_appear_when_start_and_complete_events_exist(tmp_path: Path) -> None:
+    path = tmp_path / "life.csv"
+    path.write_text("case,activity,timestamp,lifecycle\n"
+                    "1,inspect,2024-01-01T09:00:00Z,start\n"
+                    "1,inspect,2024-01-01T11:00:00Z,complete\n", encoding="utf-8")
+    result = runner.invoke(app, ["mine", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Time spent in each activity" in result.output
+    assert "2.0 h" in result.output

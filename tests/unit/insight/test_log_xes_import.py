@@ -179,3 +179,41 @@ def test_running_example_has_six_cases_and_forty_two_events(shared_logs: Path) -
     log = read_xes(shared_logs / "running-example.xes")
     assert (log.cases, log.events) == (6, 42)
     assert log.frame.schema[TIMESTAMP] == pl.Datetime("us", "UTC")
+
+
+def test_trace_attributes_after_the_events_still_reach_every_event(
+    write_xes: Callable[[str], Path],
+) -> None:
+    body = """<trace>
+<event><string key="concept:name" value="a"/>
+<date key="time:timestamp" value="2024-01-01T00:00:00Z"/></event>
+<string key="concept:name" value="late-id"/>
+<string key="channel" value="post"/>
+</trace>"""
+    frame = read_xes(write_xes(body)).frame
+    assert frame.select(CASE, "case:channel").rows() == [("late-id", "post")]
+
+
+def test_nested_attributes_keep_only_the_parent_value(write_xes: Callable[[str], Path]) -> None:
+    body = """<trace><string key="concept:name" value="c"/>
+<event><string key="concept:name" value="a"/>
+<date key="time:timestamp" value="2024-01-01T00:00:00Z"/>
+<string key="address" value="Main St 1"><string key="city" value="Utrecht"/></string>
+<list key="tags"><string key="tag" value="x"/></list></event>
+</trace>"""
+    frame = read_xes(write_xes(body)).frame
+    assert frame.get_column("address").to_list() == ["Main St 1"]
+    assert "city" not in frame.columns
+    assert "tag" not in frame.columns
+
+
+def test_prefixed_xes_elements_are_read_like_plain_ones(
+    write_text: Callable[[str, str], Path],
+) -> None:
+    doc = """<?xml version="1.0"?>
+<x:log xmlns:x="http://www.xes-standard.org/"><x:trace><x:string key="concept:name" value="c"/>
+<x:event><x:string key="concept:name" value="a"/>
+<x:date key="time:timestamp" value="2024-01-01T00:00:00Z"/></x:event></x:trace></x:log>
+"""
+    log = read_xes(write_text("p.xes", doc))
+    assert (log.cases, log.events) == (1, 1)
