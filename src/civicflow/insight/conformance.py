@@ -86,17 +86,16 @@ class ConformanceResult:
     case_fitness: pl.DataFrame  #: ``case:concept:name``, ``fitness``
 
     def to_json(self) -> dict[str, object]:
-        """The ``fitness`` object of ``civicflow mine --json`` (docs/mining-json.md)."""
-        return {
-            "log": self.fitness,
-            "average_case": self.average_case_fitness,
+        """``fitness`` and ``conformance`` of ``civicflow mine --model --json`` (mining-json.md)."""
+        return {"fitness": self.fitness, "conformance": {
+            "average_case_fitness": self.average_case_fitness,
             "fitting_cases": self.fitting_cases,
             "cases": self.cases,
             "deviations": [
                 {"activity": d.activity, "kind": d.kind, "cases": d.cases, "times": d.times}
                 for d in self.deviations
             ],
-        }
+        }}
 
 
 def replay(
@@ -211,6 +210,9 @@ class _Explainer:
                 found.extend((a, "skipped") for a in sorted(before))
             else:
                 found.append((step.activity, "inserted"))
-        for place in result.remaining_places:
-            found.extend((a, "skipped") for a in sorted(self._labels(place, backwards=False)))
+        reported = {a for a, kind in found if kind == "skipped"}
+        for place in result.remaining_places:  # due at the end; once per skipped activity
+            due = sorted(self._labels(place, backwards=False) - reported)
+            found.extend((a, "skipped") for a in due)
+            reported.update(due)
         return tuple(found)
