@@ -17,7 +17,7 @@ import pytest
 
 from civicflow.insight import filters, mining
 from civicflow.insight.conformance import replay
-from civicflow.insight.discovery import discover_bpmn
+from civicflow.insight.discovery import Tree, discover_bpmn, discover_tree
 from civicflow.insight.log import EventLog, read_xes
 from civicflow.model import parse_bpmn, write_bpmn
 
@@ -102,4 +102,48 @@ def test_the_discovered_model_fits_its_log_for_both_replays(
     path = tmp_path / "discovered.bpmn"
     write_bpmn(discover_bpmn(log), path)
     assert replay(log, parse_bpmn(path)).fitness == 1.0
-    assert pm4py_fitness(pm4py, frame, path) == pytest.approx(1.0)
+    theirs = pm4py_fitness(pm4py, frame, path)
+    if len(log.frame) < 100:  # running-example
+        assert theirs == pytest.approx(1.0)
+    else:
+        # pm4py's token replay walks silent transitions heuristically and misses a few silent
+        # paths on receipt's deeply nested model (0.9997); its alignments (250 s here, too slow
+        # for a test) find every case fitting. Our replay searches them, so it stays at 1.0.
+        assert theirs >= 0.999
+
+
+def _canonical(operator: str, children: list[Any]) -> Any:
+    flat: list[Any] = []
+    for child in children:
+        if isinstance(child, tuple) and child[0] == operator and operator != "loop":
+            flat.extend(child[1])
+        else:
+            flat.append(child)
+    if operator in ("xor", "parallel"):
+        flat.sort(key=repr)
+    return operator, tuple(flat)
+
+
+def _pm4py_tree(tree: Any) -> Any:
+    if tree.operator is None:
+        return tree.label or "tau"
+    operator = {"->": "sequence", "X": "xor", "+": "parallel", "*": "loop"}[
+        str(tree.operator.value)]
+    return _canonical(operator, [_pm4py_tree(c) for c in tree.children])
+
+
+def _our_tree(tree: Tree) -> Any:
+    if tree.operator is None:
+        return tree.label or "tau"
+    return _canonical(tree.operator, [_our_tree(c) for c in tree.children])
+
+
+def test_the_running_example_tree_is_the_inductive_miner_tree_of_pm4py(pm4py: Any) -> None:
+    path = LOGS / "running-example.xes"
+    if not path.is_file():
+        pytest.skip(f"{path} not present")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frame = pm4py.read_xes(str(path), show_progress_bar=False)
+        theirs = pm4py.discover_process_tree_inductive(frame)
+    assert _our_tree(discover_tree(read_xes(path))) == _pm4py_tree(theirs)

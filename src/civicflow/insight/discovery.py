@@ -70,15 +70,61 @@ def mine_traces(traces: SubLog) -> Tree:
         if all(len(t) == 1 for t in rest):
             return leaf
         return Tree(LOOP, (leaf, TAU))
-    dfg = _Dfg(rest)
-    for cut, split in ((dfg.xor_cut, _split_xor), (dfg.sequence_cut, _split_sequence),
-                       (dfg.parallel_cut, _split_parallel), (dfg.loop_cut, _split_loop)):
+    found = _cut(rest)
+    if found is not None:
+        operator, sublogs = found
+        return _operator(operator, [mine_traces(s) for s in sublogs])
+    return _fall_through(rest, alphabet)
+
+
+def _cut(traces: SubLog) -> tuple[str, list[SubLog]] | None:
+    """The first cut of the directly-follows graph that holds, and the split sub-logs."""
+    dfg = _Dfg(traces)
+    for operator, cut, split in ((XOR, dfg.xor_cut, _split_xor),
+                                 (SEQUENCE, dfg.sequence_cut, _split_sequence),
+                                 (PARALLEL, dfg.parallel_cut, _split_parallel),
+                                 (LOOP, dfg.loop_cut, _split_loop)):
         parts = cut()
         if parts is not None:
-            operator = {_split_xor: XOR, _split_sequence: SEQUENCE,
-                        _split_parallel: PARALLEL, _split_loop: LOOP}[split]
-            return _operator(operator, [mine_traces(s) for s in split(rest, parts)])
+            return operator, split(traces, parts)
+    return None
+
+
+def _fall_through(traces: SubLog, alphabet: set[str]) -> Tree:
+    """When no cut holds: the fall-throughs of the inductive miner, in its order, then a flower.
+
+    Each one splits the log exactly (every trace stays replayable), so fitness stays perfect.
+    """
+    for activity in sorted(alphabet):  # activity once per trace: concurrent with the rest
+        if all(t.count(activity) == 1 for t in traces):
+            rest = _without(traces, {activity})
+            return _operator(PARALLEL, [Tree(label=activity), mine_traces(rest)])
+    for activity in sorted(alphabet):  # activity concurrent: removing it reveals a cut
+        rest = _without(traces, {activity})
+        if _cut(Counter({t: n for t, n in rest.items() if t})) is not None:
+            alone = _without(traces, alphabet - {activity})
+            return _operator(PARALLEL, [mine_traces(alone), mine_traces(rest)])
+    dfg = _Dfg(traces)
+    for strict in (True, False):  # (strict) tau loop: cut traces where they restart
+        pieces: SubLog = Counter()
+        for trace, n in traces.items():
+            start = 0
+            for i in range(1, len(trace)):
+                restart = trace[i] in dfg.starts and (not strict or trace[i - 1] in dfg.ends)
+                if restart:
+                    pieces[trace[start:i]] += n
+                    start = i
+            pieces[trace[start:]] += n
+        if sum(pieces.values()) > sum(traces.values()):
+            return Tree(LOOP, (mine_traces(pieces), TAU))
     return _flower(alphabet)
+
+
+def _without(traces: SubLog, activities: set[str]) -> SubLog:
+    kept: SubLog = Counter()
+    for trace, n in traces.items():
+        kept[tuple(a for a in trace if a not in activities)] += n
+    return kept
 
 
 def _xor(children: list[Tree]) -> Tree:

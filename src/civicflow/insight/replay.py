@@ -62,6 +62,7 @@ class Replayer:
         for t in net.transitions:
             if t.label is not None:
                 self.by_label.setdefault(t.label, []).append(t)
+        self._towards: dict[tuple[int, ...], dict[int, tuple[Transition, ...]]] = {}
         self._cache: dict[tuple[Marking, str], tuple[Marking, int, int, Transition]] = {}
         self._end_cache: dict[Marking, tuple[Marking, int, int]] = {}
 
@@ -107,7 +108,8 @@ class Replayer:
         def lack(m: Marking) -> int:
             return min(sum(1 for i in t.inputs if m[i] == 0) for t in candidates)
 
-        best, c, p = self._search(state, lack)
+        goal = tuple(sorted({i for t in candidates for i in t.inputs}))
+        best, c, p = self._search(state, lack, goal)
         chosen = min(candidates, key=lambda t: sum(1 for i in t.inputs if best[i] == 0))
         result = (best, c, p, chosen)
         self._cache[key] = result
@@ -122,14 +124,49 @@ class Replayer:
         def distance(m: Marking) -> int:
             return (m[sink] == 0) + sum(m) - min(m[sink], 1)
 
-        result = self._search(state, distance)
+        result = self._search(state, distance, (sink,))
         self._end_cache[state] = result
         return result
 
+    def towards(self, places: tuple[int, ...]) -> dict[int, tuple[Transition, ...]]:
+        """Silent transitions from which a token can flow silently into one of ``places``,
+        by their first input place.
+
+        Only these can help, so the search ignores the others (which would only interleave);
+        a transition can fire only when its first input place is marked, so the search looks
+        at the transitions of marked places only.
+        """
+        found = self._towards.get(places)
+        if found is not None:
+            return found
+        producers: dict[int, list[Transition]] = {}
+        for t in self.silent:
+            for o in t.outputs:
+                producers.setdefault(o, []).append(t)
+        useful: dict[str, Transition] = {}
+        seen = set(places)
+        queue = deque(places)
+        while queue:
+            for t in producers.get(queue.popleft(), ()):
+                if t.name not in useful:
+                    useful[t.name] = t
+                    for i in t.inputs:
+                        if i not in seen:
+                            seen.add(i)
+                            queue.append(i)
+        by_place: dict[int, list[Transition]] = {}
+        for t in self.silent:
+            if t.name in useful and t.inputs:
+                by_place.setdefault(t.inputs[0], []).append(t)
+        found = {place: tuple(ts) for place, ts in by_place.items()}
+        self._towards[places] = found
+        return found
+
     def _search(
-        self, state: Marking, cost: Callable[[Marking], int]
+        self, state: Marking, cost: Callable[[Marking], int], goal: tuple[int, ...]
     ) -> tuple[Marking, int, int]:
         """Breadth-first over silent firings: the marking of least cost, fewest steps first."""
+        silent = self.towards(goal)
         best = state
         best_cost = cost(state)
         best_tokens = (0, 0)
@@ -139,7 +176,8 @@ class Replayer:
         queue: deque[tuple[Marking, int, int]] = deque([(state, 0, 0)])
         while queue and len(seen) < MAX_SILENT_STATES:
             current, consumed, produced = queue.popleft()
-            for t in self.silent:
+            for t in [t for i, n in enumerate(current) if n and i in silent
+                      for t in silent[i]]:
                 if all(current[i] for i in t.inputs):
                     nxt = _fire(current, t)
                     if nxt in seen:
