@@ -138,8 +138,9 @@ def _our_tree(tree: Tree) -> Any:
     return _canonical(tree.operator, [_our_tree(c) for c in tree.children])
 
 
-def test_the_running_example_tree_is_the_inductive_miner_tree_of_pm4py(pm4py: Any) -> None:
-    path = LOGS / "running-example.xes"
+@pytest.mark.parametrize("name", [*NAMES, "roadtraffic100traces.xes"])
+def test_the_discovered_tree_is_the_inductive_miner_tree_of_pm4py(pm4py: Any, name: str) -> None:
+    path = LOGS / name
     if not path.is_file():
         pytest.skip(f"{path} not present")
     with warnings.catch_warnings():

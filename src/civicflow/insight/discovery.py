@@ -218,7 +218,45 @@ class _Dfg:
                     for b in later:
                         if b not in reach[a] or a in reach[b]:
                             return None
-        return groups
+        return self._strict(groups)
+
+    def _strict(self, groups: list[set[str]]) -> list[set[str]]:
+        """IMf's strict sequence cut: parts that are skipped together become one part.
+
+        Where the graph jumps over part ``p`` (an edge from before it to after it, a start
+        activity after it or an end activity before it), ``p`` is optional; neighbours whose
+        edges do not reach past ``p`` are merged into it, so the model says "skip these
+        together" rather than letting each be skipped on its own.
+        """
+        n = len(groups)
+        where = {a: i for i, g in enumerate(groups) for a in g}
+        lowest_in = [-1 if g & self.starts else n for g in groups]
+        highest_out = [n if g & self.ends else -1 for g in groups]
+        for a, b in self.edges:
+            lowest_in[where[b]] = min(lowest_in[where[b]], where[a])
+            highest_out[where[a]] = max(highest_out[where[a]], where[b])
+        merged = [set(g) for g in groups]
+        for p in range(n):
+            if not self._skippable(p, groups, where):
+                continue
+            q = p - 1
+            while q >= 0 and highest_out[q] <= p:
+                merged[p] |= merged[q]
+                merged[q] = set()
+                q -= 1
+            q = p + 1
+            while q < n and lowest_in[q] >= p:
+                merged[p] |= merged[q]
+                merged[q] = set()
+                q += 1
+        return [g for g in merged if g]
+
+    def _skippable(self, p: int, groups: list[set[str]], where: dict[str, int]) -> bool:
+        if any(where[a] < p < where[b] for a, b in self.edges):
+            return True
+        if any(a in self.starts for g in groups[p + 1:] for a in g):
+            return True
+        return any(a in self.ends for g in groups[:p] for a in g)
 
     def parallel_cut(self) -> list[set[str]] | None:
         """Parts where every activity directly follows and precedes every activity of the others."""
