@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from civicflow.insight import filters, mining
+from civicflow.insight.alignments import align
 from civicflow.insight.conformance import replay
 from civicflow.insight.discovery import Tree, discover_bpmn, discover_tree
 from civicflow.insight.log import EventLog, read_xes
@@ -148,3 +149,22 @@ def test_the_discovered_tree_is_the_inductive_miner_tree_of_pm4py(pm4py: Any, na
         frame = pm4py.read_xes(str(path), show_progress_bar=False)
         theirs = pm4py.discover_process_tree_inductive(frame)
     assert _our_tree(discover_tree(read_xes(path))) == _pm4py_tree(theirs)
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_alignment_fitness_on_running_example_matches_pm4py(pm4py: Any, tmp_path: Path,
+                                                            k: int) -> None:
+    path = LOGS / "running-example.xes"
+    if not path.is_file():
+        pytest.skip(f"{path} not present")
+    log = read_xes(path)
+    model = tmp_path / "top.bpmn"
+    write_bpmn(discover_bpmn(top_variants(log, k)), model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frame = pm4py.read_xes(str(path), show_progress_bar=False)
+        net, im, fm = pm4py.convert_to_petri_net(pm4py.read_bpmn(str(model)))
+        theirs = pm4py.fitness_alignments(frame, net, im, fm, multi_processing=False)
+    ours = align(log, parse_bpmn(model)).fitness
+    assert ours < 1.0
+    assert ours == pytest.approx(theirs["average_trace_fitness"], abs=1e-9)
