@@ -49,10 +49,7 @@ TAU = Tree()
 
 def discover_tree(log: EventLog) -> Tree:
     """The inductive miner's process tree of ``log`` (every event counts, in case order)."""
-    traces: SubLog = Counter()
-    for row in mining.case_variants(log).iter_rows(named=True):
-        traces[tuple(row["activities"])] += 1
-    return mine_traces(traces)
+    return mine_traces(Counter({v.activities: v.count for v in mining.variants(log)}))
 
 
 def mine_traces(traces: SubLog) -> Tree:
