@@ -11,22 +11,24 @@ from __future__ import annotations
 import polars as pl
 
 from civicflow.insight.frame import EventLog
-from civicflow.insight.mining import WAIT, transitions
+from civicflow.insight.mining import CASE_ID_KEY, EDGE_KEY, TARGET_KEY, WAIT, transitions
 
 _RANK = ["total_wait_s", "per_case_wait_s"]
 
 
-def _ranked(grouped: pl.DataFrame, by: str) -> pl.DataFrame:
+def _ranked(grouped: pl.DataFrame, by: str, names: list[str]) -> pl.DataFrame:
+    """Worst first by ``by``, then by the other measure; ties by name so output is stable."""
     key = "total_wait_s" if by == "total" else "per_case_wait_s"
     if by not in ("total", "per_case"):
         raise ValueError("rank by 'total' or 'per_case'")
-    return grouped.sort([key, *[c for c in _RANK if c != key]], descending=True)
+    order = [key, *[c for c in _RANK if c != key]]
+    return grouped.sort([*order, *names], descending=[True, True, *[False] * len(names)])
 
 
 def _stats() -> list[pl.Expr]:
     return [
         pl.len().alias("count"),
-        pl.col("case").n_unique().alias("cases"),
+        pl.col(CASE_ID_KEY).n_unique().alias("cases"),
         pl.col(WAIT).sum().alias("total_wait_s"),
         pl.col(WAIT).mean().alias("mean_s"),
         pl.col(WAIT).median().alias("median_s"),
@@ -40,19 +42,23 @@ def edge_bottlenecks(log: EventLog, *, by: str = "total") -> pl.DataFrame:
     cases that pass the edge).
     """
     grouped = (
-        transitions(log).group_by(["source", "target"]).agg(_stats())
+        transitions(log).group_by(EDGE_KEY)
+        .agg(pl.col("source").first(), pl.col("target").first(), *_stats())
+        .drop(EDGE_KEY)
         .with_columns((pl.col("total_wait_s") / pl.col("cases")).alias("per_case_wait_s"))
     )
-    return _ranked(grouped, by)
+    return _ranked(grouped, by, ["source", "target"])
 
 
 def activity_bottlenecks(log: EventLog, *, by: str = "total") -> pl.DataFrame:
     """Activities with the waiting time before them (count, cases, total, per case), worst first."""
     grouped = (
-        transitions(log).group_by(pl.col("target").alias("activity")).agg(_stats())
+        transitions(log).group_by(TARGET_KEY)
+        .agg(pl.col("target").first().alias("activity"), *_stats())
+        .drop(TARGET_KEY)
         .with_columns((pl.col("total_wait_s") / pl.col("cases")).alias("per_case_wait_s"))
     )
-    return _ranked(grouped, by)
+    return _ranked(grouped, by, ["activity"])
 
 
 def edge_bottlenecks_by_window(log: EventLog, every: str = "1mo") -> pl.DataFrame:
@@ -64,7 +70,10 @@ def edge_bottlenecks_by_window(log: EventLog, every: str = "1mo") -> pl.DataFram
     return (
         transitions(log)
         .with_columns(pl.col("time").dt.truncate(every).alias("window"))
-        .group_by(["window", "source", "target"]).agg(_stats())
+        .group_by(["window", EDGE_KEY])
+        .agg(pl.col("source").first(), pl.col("target").first(), *_stats())
+        .drop(EDGE_KEY)
         .with_columns((pl.col("total_wait_s") / pl.col("cases")).alias("per_case_wait_s"))
-        .sort(["window", "total_wait_s"], descending=[False, True])
+        .sort(["window", "total_wait_s", "source", "target"],
+              descending=[False, True, False, False])
     )

@@ -51,6 +51,7 @@ class EventLog:
     attributes: Mapping[str, Any] = field(default_factory=dict)
     report: ImportReport = field(default_factory=ImportReport)
     ordered: bool = False  #: rows already sorted by case, then timestamp, ties in file order
+    grouped: bool = False  #: each case's events are adjacent rows (true of XES files)
 
     def __post_init__(self) -> None:
         missing = [name for name in REQUIRED if name not in self.frame.columns]
@@ -85,10 +86,11 @@ class EventLog:
     def with_frame(self, frame: pl.DataFrame, *, ordered: bool | None = None) -> EventLog:
         """The same log (attributes, report) over a filtered or derived frame.
 
-        Filtering rows keeps an ordered frame ordered, so ``ordered`` defaults to this log's.
+        Filtering rows keeps an ordered frame ordered and a grouped one grouped, so both carry
+        over unless ``ordered`` says otherwise.
         """
         keep = self.ordered if ordered is None else ordered
-        return EventLog(frame, self.attributes, self.report, keep)
+        return EventLog(frame, self.attributes, self.report, keep, self.grouped or keep)
 
 
 def to_utc(dtype: pl.DataType, expr: pl.Expr) -> pl.Expr:

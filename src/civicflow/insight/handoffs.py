@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from civicflow.insight.frame import GROUP, EventLog
-from civicflow.insight.mining import WAIT, transitions
+from civicflow.insight.mining import CASE_ID_KEY, WAIT, transitions
 
 
 def handoffs(log: EventLog, by: str = GROUP) -> pl.DataFrame:
@@ -23,7 +23,7 @@ def handoffs(log: EventLog, by: str = GROUP) -> pl.DataFrame:
     if by not in log.frame.columns:
         return pl.DataFrame(schema=schema)
     pairs = transitions(log, by).select(
-        "case", WAIT, pl.col(by).cast(pl.String).alias("from"),
+        CASE_ID_KEY, WAIT, pl.col(by).cast(pl.String).alias("from"),
         pl.col(f"next:{by}").cast(pl.String).alias("to"),
     )
     crossing = pairs.filter(
@@ -33,11 +33,12 @@ def handoffs(log: EventLog, by: str = GROUP) -> pl.DataFrame:
         crossing.group_by([pl.col("from").alias("source"), pl.col("to").alias("target")])
         .agg(
             pl.len().alias("count"),
-            pl.col("case").n_unique().alias("cases"),
+            pl.col(CASE_ID_KEY).n_unique().alias("cases"),
             pl.col(WAIT).sum().alias("total_wait_s"),
             pl.col(WAIT).mean().alias("mean_s"),
             pl.col(WAIT).median().alias("median_s"),
         )
-        .sort(["total_wait_s", "count"], descending=True)
+        .sort(["total_wait_s", "count", "source", "target"],
+              descending=[True, True, False, False])
         .cast(schema)  # type: ignore[arg-type]
     )

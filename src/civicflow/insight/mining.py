@@ -15,6 +15,11 @@ import polars as pl
 from civicflow.insight.frame import ACTIVITY, CASE, LIFECYCLE, TIMESTAMP, EventLog
 
 CASE_KEY = "@@case_key"  #: internal UInt32 case key added by :func:`order`
+ACT_KEY = "@@activity_key"  #: internal UInt32 activity code added by :func:`order`
+EDGE_KEY = "@@edge"  #: internal UInt64 (source code, target code) pair of a transition
+TARGET_KEY = "@@target"  #: internal activity code of a transition's target
+CASE_ID_KEY = "@@case"  #: internal case key of a transition (for counting cases cheaply)
+_SHIFT = 1 << 32
 _NEXT_ACT = "@@next_activity"
 _NEXT_TS = "@@next_timestamp"
 WAIT = "wait_s"  #: column of waiting seconds between an event and the next one in its case
@@ -54,14 +59,17 @@ class Variant:
     share: float  #: count divided by the number of cases
 
 
-def _case_key(case: pl.Series) -> tuple[pl.Series, bool]:
+def _case_key(case: pl.Series, grouped: bool) -> tuple[pl.Series, bool]:
     """A UInt32 key per case, cheap to sort and compare.
 
     Logs from XES files and from the engine's history usually hold each case's events together;
     then the run number (``rle_id``) is the key and no string is hashed. Otherwise the key is a
-    categorical code. The flag says whether each case's events are already together.
+    categorical code. The flag says whether each case's events are already together; a log that
+    says it is ``grouped`` (an XES import) is taken at its word.
     """
     runs = case.rle_id()
+    if grouped:
+        return runs.alias(CASE_KEY), True
     heads = case.filter((runs != runs.shift(1)).fill_null(True))
     if heads.n_unique() == heads.len():
         return runs.alias(CASE_KEY), True
@@ -72,14 +80,17 @@ def _case_key(case: pl.Series) -> tuple[pl.Series, bool]:
 def order(log: EventLog) -> EventLog:
     """The log grouped by case, then sorted by timestamp, ties kept in file order.
 
-    Adds the internal column ``@@case_key`` (see :func:`_case_key`); exports leave ``@@``
-    columns out. Cases come in order of first appearance. When every case's events are already
-    together and in time order (the usual XES file), nothing is sorted.
+    Adds the internal columns ``@@case_key`` (see :func:`_case_key`) and ``@@activity_key``
+    (a UInt32 code per activity, so group-bys hash integers, not strings); exports leave ``@@``
+    columns out. Case order is unspecified (no figure depends on it). When every case's events
+    are already together and in time order (the usual XES file), nothing is sorted.
     """
     if log.ordered:
         return log
-    key, together = _case_key(log.frame.get_column(CASE))
-    frame = log.frame.with_columns(key)
+    key, together = _case_key(log.frame.get_column(CASE), log.grouped)
+    frame = log.frame.with_columns(
+        key, pl.col(ACTIVITY).cast(pl.Categorical).to_physical().cast(pl.UInt32).alias(ACT_KEY)
+    )
     in_order = together and frame.select(
         ((pl.col(TIMESTAMP).diff() >= pl.duration()) | (pl.col(CASE_KEY).diff() != 0))
         .fill_null(True).all()
@@ -97,15 +108,17 @@ def transitions(log: EventLog, *extra: str) -> pl.DataFrame:
     """Each pair of consecutive events in a case: ``source``, ``target``, ``wait_s`` and case.
 
     ``extra`` names further event columns to carry for both ends, as ``<name>`` (source) and
-    ``next:<name>`` (target); ``time`` is the target event's timestamp.
+    ``next:<name>`` (target); ``time`` is the target event's timestamp. Internal ``@@`` columns
+    carry integer keys for fast grouping.
     """
     frame = order(log).frame
     carried = [c for c in extra if c in frame.columns]
-    cols = [CASE, CASE_KEY, ACTIVITY, TIMESTAMP, *carried]
+    cols = [CASE, CASE_KEY, ACT_KEY, ACTIVITY, TIMESTAMP, *carried]
     return (
         frame.select(cols)
         .with_columns(
             pl.col(ACTIVITY).shift(-1).alias(_NEXT_ACT),
+            pl.col(ACT_KEY).shift(-1).alias(TARGET_KEY),
             pl.col(TIMESTAMP).shift(-1).alias(_NEXT_TS),
             (pl.col(CASE_KEY).shift(-1) == pl.col(CASE_KEY)).alias("@@same"),
             *[pl.col(c).shift(-1).alias(f"next:{c}") for c in carried],
@@ -119,6 +132,10 @@ def transitions(log: EventLog, *extra: str) -> pl.DataFrame:
             pl.col(_NEXT_TS).alias("time"),
             *[pl.col(c) for c in carried],
             *[pl.col(f"next:{c}") for c in carried],
+            (pl.col(ACT_KEY).cast(pl.UInt64) * _SHIFT + pl.col(TARGET_KEY).cast(pl.UInt64))
+            .alias(EDGE_KEY),
+            pl.col(TARGET_KEY),
+            pl.col(CASE_KEY).alias(CASE_ID_KEY),
         )
     )
 
@@ -137,8 +154,9 @@ def dfg_frame(log: EventLog) -> pl.DataFrame:
     """The directly-follows graph as a frame: source, target, count, mean/median/p90/total s."""
     return (
         transitions(log)
-        .group_by(["source", "target"])
-        .agg(_wait_stats())
+        .group_by(EDGE_KEY)
+        .agg(pl.col("source").first(), pl.col("target").first(), *_wait_stats())
+        .drop(EDGE_KEY)
         .sort(["count", "source", "target"], descending=[True, False, False])
     )
 
@@ -171,13 +189,13 @@ def _boundary(first: bool) -> pl.Expr:
 
 def start_activities(log: EventLog) -> dict[str, int]:
     """How many cases begin with each activity, most frequent first."""
-    frame = order(log).frame
+    frame = order(log).frame.select(CASE_KEY, ACTIVITY)
     return _count_dict(frame.filter(_boundary(True)).get_column(ACTIVITY))
 
 
 def end_activities(log: EventLog) -> dict[str, int]:
     """How many cases end with each activity, most frequent first."""
-    frame = order(log).frame
+    frame = order(log).frame.select(CASE_KEY, ACTIVITY)
     return _count_dict(frame.filter(_boundary(False)).get_column(ACTIVITY))
 
 
@@ -191,22 +209,18 @@ def case_variants(log: EventLog) -> pl.DataFrame:
 def variants(log: EventLog) -> list[Variant]:
     """Distinct activity sequences with counts and shares, most frequent first (ties by sequence).
 
-    Activities are grouped as categorical codes (hashing lists of small integers rather than
-    lists of strings, about 3x faster on millions of events) and turned back into names at the
-    end.
+    Activities are grouped as integer codes (hashing lists of small integers rather than lists
+    of strings, about 3x faster on millions of events) and turned back into names at the end.
     """
     frame = order(log).frame
     if frame.height == 0:
         return []
-    per_case = frame.select(CASE_KEY, pl.col(ACTIVITY).cast(pl.Categorical)).group_by(
-        CASE_KEY, maintain_order=True).agg(pl.col(ACTIVITY))
-    grouped = (
-        per_case.group_by(ACTIVITY)
-        .agg(pl.len().alias("count"))
-        .with_columns(pl.col(ACTIVITY).list.eval(pl.element().cast(pl.String)))
-    )
+    per_case = frame.group_by(CASE_KEY, maintain_order=True).agg(pl.col(ACT_KEY))
+    grouped = per_case.group_by(ACT_KEY).agg(pl.len().alias("count"))
+    names = dict(frame.select(ACT_KEY, ACTIVITY).unique(ACT_KEY).iter_rows())
     total = per_case.height
-    found = [Variant(tuple(acts), int(n), n / total) for acts, n in grouped.iter_rows()]
+    found = [Variant(tuple(names[code] for code in codes), int(n), n / total)
+             for codes, n in grouped.iter_rows()]
     return sorted(found, key=lambda v: (-v.count, v.activities))
 
 

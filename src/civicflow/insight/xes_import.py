@@ -81,6 +81,8 @@ class _Reader:
     done: list[_Chunk] = field(default_factory=list)
     case_no: int = 0
     first_event_in_trace: int = 0
+    case_ids: set[str] = field(default_factory=set)
+    repeated_case_id: bool = False  #: two traces share a case id (their events then merge)
 
     def bad(self, reason: str, line: int, count: int = 1) -> None:
         """Raise for a bad event, or count ``count`` skipped events when skipping is on."""
@@ -101,6 +103,11 @@ class _Reader:
     def trace(self, attrs: dict[str, str], line: int) -> bool:
         ok = _finish_trace(self.chunk, self, attrs, line, self.first_event_in_trace,
                            self.case_no)
+        if ok:
+            case_id = attrs["concept:name"]
+            if case_id in self.case_ids:
+                self.repeated_case_id = True
+            self.case_ids.add(case_id)
         self.case_no += 1
         if ok and len(self.chunk.lines) >= self.chunk_events:
             self.done.append(self.chunk)
@@ -113,7 +120,7 @@ class _Reader:
 
 
 def read_xes(
-    source: str | Path | IO[bytes], *, skip_bad: bool = False, chunk_events: int = 250_000
+    source: str | Path | IO[bytes], *, skip_bad: bool = False, chunk_events: int = 100_000
 ) -> EventLog:
     """Read an XES file (``.xes`` or gzip-compressed) into an :class:`EventLog`.
 
@@ -157,7 +164,7 @@ def _read(handle: IO[bytes], skip_bad: bool, chunk_events: int) -> EventLog:
     report = ImportReport(
         sum(reader.skipped.values()), dict(reader.skipped), tuple(reader.skipped_lines)
     )
-    return EventLog(frame, log_attrs, report)
+    return EventLog(frame, log_attrs, report, grouped=not reader.repeated_case_id)
 
 
 def _finish_trace(chunk: _Chunk, reader: _Reader, attrs: dict[str, str], line: int,

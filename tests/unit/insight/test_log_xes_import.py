@@ -217,3 +217,23 @@ def test_prefixed_xes_elements_are_read_like_plain_ones(
 """
     log = read_xes(write_text("p.xes", doc))
     assert (log.cases, log.events) == (1, 1)
+
+
+def test_two_traces_with_one_case_id_are_mined_as_one_case(
+    write_xes: Callable[[str], Path],
+) -> None:
+    from civicflow.insight import mining
+
+    body = """<trace><string key="concept:name" value="same"/>
+<event><string key="concept:name" value="a"/>
+<date key="time:timestamp" value="2024-01-01T00:00:00Z"/></event></trace>
+<trace><string key="concept:name" value="other"/>
+<event><string key="concept:name" value="x"/>
+<date key="time:timestamp" value="2024-01-01T00:00:00Z"/></event></trace>
+<trace><string key="concept:name" value="same"/>
+<event><string key="concept:name" value="b"/>
+<date key="time:timestamp" value="2024-01-02T00:00:00Z"/></event></trace>"""
+    log = read_xes(write_xes(body))
+    assert not log.grouped
+    assert [(e.source, e.target) for e in mining.dfg(log)] == [("a", "b")]
+    assert {v.activities: v.count for v in mining.variants(log)} == {("a", "b"): 1, ("x",): 1}
