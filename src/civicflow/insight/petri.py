@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 from civicflow.model import (
     Activity,
@@ -29,6 +30,8 @@ from civicflow.model import (
     StartEvent,
     SubProcess,
 )
+
+MAX_END_EVENTS = 6  #: up to this many end events share one completion (one transition per subset)
 
 
 class NetError(ValueError):
@@ -194,6 +197,17 @@ def _scope(builder: _Builder, scope: FlowScope, entry: int, exit_: int) -> None:
             builder.transition(f"{scope_id(scope)}:start", None, (entry,), firsts)
             for node, place in zip(sourceless, firsts, strict=True):
                 ins[node.id] = [place]
+    ends = [n for n in nodes if not outs[n.id] and not isinstance(n, BoundaryEvent)]
+    ends += [n for n in nodes if not outs[n.id] and isinstance(n, BoundaryEvent)]
+    if 1 < len(ends) <= MAX_END_EVENTS:
+        # The scope ends when its last token is consumed: whichever end events were reached
+        # (one after a choice, several after a parallel split) complete it together.
+        places = [builder.place(f"{n.id}:ended") for n in ends]
+        for node, place in zip(ends, places, strict=True):
+            outs[node.id] = [place]
+        for size in range(1, len(places) + 1):
+            for k, group in enumerate(combinations(places, size)):
+                builder.transition(f"{scope_id(scope)}:end{size}.{k}", None, group, (exit_,))
     for node in nodes:
         if not outs[node.id]:
             outs[node.id] = [exit_]

@@ -147,3 +147,21 @@ def test_the_net_has_one_labelled_transition_per_task() -> None:
 def test_a_model_without_activities_is_refused_with_a_message() -> None:
     with pytest.raises(NetError, match="no process with activities"):
         workflow_net(model('<startEvent id="s"/>'))
+
+
+TWO_ENDS = model(
+    '<startEvent id="s"/><parallelGateway id="p1"/><task id="a" name="A"/><task id="b" name="B"/>'
+    '<endEvent id="e1"/><endEvent id="e2"/><exclusiveGateway id="x"/><task id="c" name="C"/>'
+    '<endEvent id="e3"/>'
+    + flows("s>x", "x>p1", "x>c", "c>e3", "p1>a", "p1>b", "a>e1", "b>e2")
+)
+
+
+def test_parallel_branches_that_end_in_their_own_end_events_complete_the_case() -> None:
+    assert replay(log(["A", "B"], ["B", "A"], ["C"]), TWO_ENDS).fitness == 1.0
+
+
+def test_a_branch_that_never_reached_its_end_event_leaves_the_case_unfinished() -> None:
+    result = replay(log(["A"]), TWO_ENDS)
+    assert result.fitness < 1.0
+    assert ("B", "skipped") in {(d.activity, d.kind) for d in result.deviations}
