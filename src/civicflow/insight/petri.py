@@ -160,6 +160,8 @@ def _pick_process(definitions: Definitions, process_id: str | None) -> Process:
                 return process
         known = ", ".join(p.id for p in processes) or "none"
         raise NetError(f"The model has no process {process_id!r} (processes: {known}).")
+    if len(processes) == 1:
+        return processes[0]
     with_activities = [p for p in processes if any(isinstance(n, Activity) for n in p.nodes)]
     if not with_activities:
         raise NetError("The model has no process with activities to compare the log with.")

@@ -144,9 +144,16 @@ def test_the_net_has_one_labelled_transition_per_task() -> None:
     assert sorted(labels) == ["A", "B", "C", "D"]
 
 
-def test_a_model_without_activities_is_refused_with_a_message() -> None:
+def test_a_model_without_a_process_is_refused_with_a_message() -> None:
+    empty = parse_bpmn(f'<definitions {NS} id="d" targetNamespace="t"/>')
     with pytest.raises(NetError, match="no process with activities"):
-        workflow_net(model('<startEvent id="s"/>'))
+        workflow_net(empty)
+
+
+def test_a_process_is_chosen_by_id_and_an_unknown_id_is_refused() -> None:
+    assert workflow_net(SEQUENCE, "p").labels == {"A", "B", "C"}
+    with pytest.raises(NetError, match="no process 'other'"):
+        workflow_net(SEQUENCE, "other")
 
 
 TWO_ENDS = model(
