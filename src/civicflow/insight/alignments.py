@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from civicflow.insight import mining
 from civicflow.insight.frame import EventLog
-from civicflow.insight.petri import Transition, WorkflowNet, workflow_net
+from civicflow.insight.petri import Transition, WorkflowNet, activity_key, workflow_net
 from civicflow.model import Definitions
 
 DEVIATION = 10_000  #: cost of a log move or a visible model move
@@ -101,9 +101,9 @@ def _align(net: WorkflowNet, trace: tuple[str, ...], max_states: int) -> tuple[
                 "states; use token replay for this log or model.")
         marking, position = state
         steps: list[tuple[int, tuple[Marking, int], Move | None]] = []
-        event = trace[position] if position < len(trace) else None
+        event = activity_key(trace[position]) if position < len(trace) else None
         if event is not None:
-            steps.append((DEVIATION, (marking, position + 1), Move("log", event, None)))
+            steps.append((DEVIATION, (marking, position + 1), Move("log", trace[position], None)))
         for t in net.transitions:
             if not all(marking[i] for i in t.inputs):
                 continue
@@ -111,7 +111,7 @@ def _align(net: WorkflowNet, trace: tuple[str, ...], max_states: int) -> tuple[
             if t.label is None:
                 steps.append((SILENT, (after, position), None))
             elif t.label == event:
-                steps.append((0, (after, position + 1), Move("sync", event, t.name)))
+                steps.append((0, (after, position + 1), Move("sync", trace[position], t.name)))
             else:
                 steps.append((DEVIATION, (after, position), Move("model", t.label, t.name)))
         for step_cost, nxt, move in steps:

@@ -242,6 +242,12 @@ def _single(arcs: dict[int, list[int]], place: int, k: int) -> bool:
     return len(found) == 1 and found[0] != k
 
 
+def activity_key(name: str) -> str:
+    """An activity name with runs of white space as one space: modelers break long task names
+    over lines ("Review\napplication"), logs record them on one."""
+    return " ".join(name.split())
+
+
 def scope_id(scope: FlowScope) -> str:
     """The id of a process or subprocess, for naming the transitions made for it."""
     return str(getattr(scope, "id", "scope"))
@@ -264,7 +270,7 @@ def _node(builder: _Builder, node: FlowNode, ins: list[int], outs: list[int]) ->
         _scope(builder, node, start, inner_exit)
         builder.transition(f"{node.id}:exit", None, (inner_exit,), outs)
         return start
-    label = (node.name or node.id) if isinstance(node, Activity) else None
+    label = activity_key(node.name or node.id) if isinstance(node, Activity) else None
     if isinstance(node, Activity) and node.loop is not None:
         done = builder.place(f"{node.id}:done")
         builder.transition(node.id, label, (start,), (done,))

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from civicflow.insight.petri import Transition, WorkflowNet
+from civicflow.insight.petri import Transition, WorkflowNet, activity_key
 
 Marking = tuple[int, ...]
 
@@ -75,10 +75,11 @@ class Replayer:
         produced, consumed, missing = 1, 0, 0
         steps: list[Step] = []
         for position, activity in enumerate(activities):
-            if activity not in self.by_label:
+            key = activity_key(activity)
+            if key not in self.by_label:
                 steps.append(Step(activity, position, in_model=False))
                 continue
-            state, c, p, transition = self._enable(state, activity)
+            state, c, p, transition = self._enable(state, key)
             consumed += c
             produced += p
             lacking = tuple(i for i in transition.inputs if state[i] == 0)

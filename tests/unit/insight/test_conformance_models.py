@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from civicflow.insight.petri import workflow_net
+from civicflow.insight.petri import activity_key, workflow_net
 from civicflow.insight.replay import Replayer
 from civicflow.model import Activity, parse_bpmn
 
@@ -19,7 +19,7 @@ def test_each_process_translates_and_replays_its_first_activity(path: Path) -> N
     definitions = parse_bpmn(path)
     for process in definitions.processes:
         net = workflow_net(definitions, process.id)
-        tasks = {n.name or n.id for n in process.walk() if isinstance(n, Activity)}
+        tasks = {activity_key(n.name or n.id) for n in process.walk() if isinstance(n, Activity)}
         assert net.labels <= tasks
         assert net.places[net.source] == "source"
         for label in sorted(net.labels)[:1]:

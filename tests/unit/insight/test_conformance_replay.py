@@ -172,3 +172,10 @@ def test_a_branch_that_never_reached_its_end_event_leaves_the_case_unfinished() 
     result = replay(log(["A"]), TWO_ENDS)
     assert result.fitness < 1.0
     assert ("B", "skipped") in {(d.activity, d.kind) for d in result.deviations}
+
+
+def test_task_names_broken_over_lines_match_log_activities_on_one_line() -> None:
+    broken = model(
+        '<startEvent id="s"/><task id="a" name="Review&#10;application"/><endEvent id="e"/>'
+        + flows("s>a", "a>e"))
+    assert replay(log(["Review application"]), broken).fitness == 1.0
