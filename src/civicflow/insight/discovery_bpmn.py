@@ -183,7 +183,7 @@ def _layout(graph: _Graph, start: str) -> tuple[Shape | Edge, ...]:
         elif sy == ty:
             points = [(sx + sw / 2, sy), (tx - tw / 2, ty)]
         else:
-            bend = tx - tw / 2 - 20
+            bend = tx - _COLUMN / 2  # in the gap before the target column, clear of shapes
             points = [(sx + sw / 2, sy), (bend, sy), (bend, ty), (tx - tw / 2, ty)]
         shapes.append(Edge(id=f"{flow_id}_di", bpmn_element=flow_id,
                            waypoints=tuple(Point(x=x, y=y) for x, y in points)))
