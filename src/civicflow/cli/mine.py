@@ -56,10 +56,15 @@ def mine(
     window: Annotated[str, typer.Option(
         "--window", help="Period for following the worst bottlenecks over time: 1w, 1mo, 1q, 1y.")
     ] = "1mo",
+    model: Annotated[Path | None, typer.Option(
+        "--model", help="BPMN model to check the log against (token replay fitness).")] = None,
+    discover: Annotated[Path | None, typer.Option(
+        "--discover", help="Write a BPMN model discovered from the log to this file.")] = None,
 ) -> None:
     """Mine an event log: key figures, bottlenecks, hand-offs between departments, variants."""
     import polars as pl
 
+    from civicflow.cli import mine_conformance
     from civicflow.insight import filters
     from civicflow.insight.log import CsvMapping, LogError, read_log
     from civicflow.insight.report import build_report
@@ -74,6 +79,9 @@ def mine(
         if lifecycle:
             log = filters.lifecycle(log, lifecycle)
         report = build_report(log, window=window)
+        fit = None if model is None else mine_conformance.check_model(log, model)
+        if discover is not None:
+            mine_conformance.discover_model(log, discover)
     except LogError as exc:
         typer.echo(f"Cannot read {log_file}: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -90,9 +98,12 @@ def mine(
             typer.echo(f"Cannot write {html}: {exc}", err=True)
             raise typer.Exit(1) from exc
     if as_json:
-        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        payload = report.to_json() | ({} if fit is None else fit.to_json())
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     _print_report(report, log_file.name, top)
+    if fit is not None:
+        mine_conformance.print_conformance(fit, top)
     if html is not None:
         Console().print(f"HTML report written to {html}", highlight=False)
 
