@@ -62,10 +62,10 @@ def _evaluate(rt: Runtime, token: TokenRow, node: Node, deployed: DeployedDecisi
         raise IncidentError(
             INCIDENT_KIND, f"{where} gave no result: {'; '.join(warnings)}. Fix the variables "
             "(or the model and deploy it again), then retry this incident.")
-    matched = tuple(
-        {"table_id": m.table_id, "index": m.index, "rule_id": m.rule_id,
-         "outputs": _plain(m.outputs), "annotations": list(m.annotations)}
-        for m in result.matched_rules
+    matched = tuple(  # required decisions first, in evaluation order, then the called one
+        {"decision_id": o.decision_id, "table_id": m.table_id, "index": m.index,
+         "rule_id": m.rule_id, "outputs": _plain(m.outputs), "annotations": list(m.annotations)}
+        for o in result.outcomes for m in o.matched_rules
     )
     row = DecisionEvaluationRow(
         instance_id=token.instance_id,

@@ -186,7 +186,7 @@ class DecisionEvaluationRow:
     decision_name: str
     version: int
     deployment_id: str
-    matched_rules: tuple[dict[str, Any], ...]  # table_id, index, rule_id, outputs, annotations
+    matched_rules: tuple[dict[str, Any], ...]  # decision_id, table_id, index, rule_id, ...
     result: Any  # the JSON value written to the result variable
     warnings: tuple[str, ...]
     at: datetime

@@ -31,7 +31,7 @@ class DecisionEvaluation:
     decision_id: str
     decision_name: str
     version: int
-    matched_rules: tuple[dict[str, Any], ...]  # table_id, index, rule_id, outputs, annotations
+    matched_rules: tuple[dict[str, Any], ...]  # decision_id, table_id, index, rule_id, ...
     result: Any
     warnings: tuple[str, ...]
     at: datetime

@@ -33,7 +33,7 @@ def parse_dmn(text: str) -> Any:
     from civicflow.dmn import DmnError, model_from_bytes
 
     try:
-        return model_from_bytes(text.encode("utf-8"), "<deployment>")
+        return model_from_bytes(text.encode("utf-8"), "deployed file")
     except DmnError as exc:
         raise DeploymentError(
             f"The DMN model cannot be read: {exc} Nothing was deployed; fix the model in the "

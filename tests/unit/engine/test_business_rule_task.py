@@ -176,3 +176,22 @@ def test_camunda_7_decision_ref_is_evaluated_the_same_way(engine: Any) -> None:
     inst = engine.start("p", {"area": 100})
     assert engine.instance(inst.id).variables["feeResult"] == 120
     assert engine.decision_evaluations(inst.id)[0].matched_rule_ids == ("r_large",)
+
+
+def test_a_required_decision_sees_the_process_variables_too(engine: Any) -> None:
+    base = table("base", rule("b_small", "&lt; 100", "1") + rule("b_large", "&gt;= 100", "2"))
+    base = base.replace('name="base decision"', 'name="base"')
+    total = (
+        '<decision id="total" name="total"><informationRequirement id="req">'
+        '<requiredDecision href="#base"/></informationRequirement>'
+        '<literalExpression id="total_expr"><text>base * 10 + area</text></literalExpression>'
+        "</decision>"
+    )
+    engine.deploy(dmn(base, total))
+    engine.deploy(process("total", "total"))
+    inst = engine.start("p", {"area": 150})
+    assert engine.instance(inst.id).variables["total"] == 170
+    [audit] = engine.decision_evaluations(inst.id)
+    assert audit.decision_id == "total"
+    assert audit.matched_rule_ids == ("b_large",)  # rules of the required decision
+    assert audit.matched_rules[0]["decision_id"] == "base"
