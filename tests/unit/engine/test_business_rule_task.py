@@ -195,3 +195,12 @@ def test_a_required_decision_sees_the_process_variables_too(engine: Any) -> None
     assert audit.decision_id == "total"
     assert audit.matched_rule_ids == ("b_large",)  # rules of the required decision
     assert audit.matched_rules[0]["decision_id"] == "base"
+
+
+def test_no_matching_rule_gives_a_null_result_and_the_case_goes_on(engine: Any) -> None:
+    engine.deploy(dmn(table("fee", rule("r_small", "&lt; 100", "50"))))
+    engine.deploy(process())
+    inst = engine.start("p", {"area": 500})
+    assert engine.incidents(instance_id=inst.id) == []
+    assert engine.instance(inst.id).variables["feeResult"] is None
+    assert engine.decision_evaluations(inst.id)[0].matched_rule_ids == ()
