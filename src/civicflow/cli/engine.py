@@ -62,10 +62,12 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def deploy(file: Path = FILE_ARG, database: str | None = DATABASE) -> None:
-        """Deploy the executable processes of a BPMN file (a changed model gets a new version)."""
+        """Deploy the executable processes of a BPMN file or the decisions of a DMN file (a
+        changed model gets a new version)."""
         eng = _engine(database)
         for d in _run(lambda: eng.deploy(file)):
-            typer.echo(f"{d.process_id} version {d.version} ({d.id})")
+            what = "decision " if d.kind == "decision" else ""
+            typer.echo(f"{what}{d.process_id} version {d.version} ({d.id})")
 
     @app.command()
     def start(process_id: str = typer.Argument(..., help="Process id to start"),

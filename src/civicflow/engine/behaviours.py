@@ -107,6 +107,11 @@ def _script_task(rt: Runtime, token: TokenRow, node: Node) -> None:
 
 def _job_task(rt: Runtime, token: TokenRow, node: Node) -> None:
     start_activity(rt, token, node)
+    if node.called_decision is not None:
+        from civicflow.engine.decisions import evaluate_business_rule
+
+        evaluate_business_rule(rt, token, node)
+        return
     if node.task_type is None:
         rt.leave(token, node)  # a task without a job definition passes through
         return

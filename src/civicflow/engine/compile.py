@@ -124,6 +124,7 @@ class _Compiler:
         from civicflow.model import (
             Activity,
             BoundaryEvent,
+            BusinessRuleTask,
             CallActivity,
             Event,
             MultiInstanceLoopCharacteristics,
@@ -230,15 +231,30 @@ class _Compiler:
             kw["triggered_by_event"] = el.triggered_by_event
             kw["starts"] = tuple(s.id for s in el.start_events)
             kw["event_subprocesses"] = tuple(s.id for s in el.event_subprocesses)
-        if z.called_decision is not None and z.task_definition is None:
-            raise DeploymentError(
-                f"Business rule task '{nid}': calling DMN decisions from the engine is not "
-                "available yet; give it a zeebe:taskDefinition and evaluate the decision in a "
-                "job handler."
-            )
+        if isinstance(el, BusinessRuleTask) and z.task_definition is None:
+            self._called_decision(el, kw)
         if kw["type"] in ("complexGateway",):
             raise DeploymentError(f"Gateway '{nid}': complex gateways are not supported.")
         return Node(**kw)
+
+    def _called_decision(self, el: Any, kw: dict[str, Any]) -> None:
+        """``zeebe:calledDecision`` (or Camunda 7 ``camunda:decisionRef``): evaluate in the
+        engine; the result variable defaults to none (only the audit records the value)."""
+        nid = el.id
+        z = el.zeebe
+        if z.called_decision is not None:
+            decision, result = z.called_decision.decision_id, z.called_decision.result_variable
+        else:
+            decision = _camunda_attribute(el, "decisionRef")
+            result = el.camunda.result_variable or _camunda_attribute(el, "resultVariable")
+        if decision is None:
+            return
+        if not decision.strip():
+            raise DeploymentError(
+                f"Business rule task '{nid}': the called decision has no decision id; set it "
+                "in the modeler (Called decision > Decision ID).")
+        kw["called_decision"] = self._expr(decision, nid)
+        kw["result_variable"] = result or None
 
     def _mapping_source(self, source: str | None, nid: str) -> Expr:
         expr = self._expr(source, nid)
@@ -343,3 +359,10 @@ def _zeebe_attribute(el: Any, local: str, attribute: str) -> str | None:
             value = node.get(attribute)
             return str(value) if value is not None else None
     return None
+
+
+def _camunda_attribute(el: Any, local: str) -> str | None:
+    """A ``camunda:`` attribute of the element itself (Camunda 7 models)."""
+    from civicflow.model.extensions import CAMUNDA_NS
+
+    return el.attribute(f"{{{CAMUNDA_NS}}}{local}")  # type: ignore[no-any-return]

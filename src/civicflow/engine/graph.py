@@ -92,6 +92,7 @@ class Node:
     multi_instance: MultiInstance | None = None
     called_element: Expr | None = None
     called_binding: str = "latest"  # or "deployment": the version deployed with the caller
+    called_decision: Expr | None = None  # business rule task: DMN decision id to evaluate
     propagate_all_child: bool = True
     propagate_all_parent: bool = True
     triggered_by_event: bool = False

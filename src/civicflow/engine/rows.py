@@ -172,3 +172,32 @@ class HistoryRow:
     actor: str | None
     lane: str | None
     token_id: str | None
+
+
+@dataclass(slots=True, frozen=True)
+class DecisionEvaluationRow:
+    """The audit of one DMN evaluation by a business rule task: which rules matched, so the
+    transparency side can later say why a case went the way it did."""
+
+    instance_id: str
+    token_id: str
+    element_id: str
+    decision_id: str
+    decision_name: str
+    version: int
+    deployment_id: str
+    matched_rules: tuple[dict[str, Any], ...]  # decision_id, table_id, index, rule_id, ...
+    result: Any  # the JSON value written to the result variable
+    warnings: tuple[str, ...]
+    at: datetime
+
+
+@dataclass(slots=True, frozen=True)
+class DeployedDecision:
+    """The latest deployed version of a DMN decision, with its parsed model (a
+    ``civicflow.dmn.DmnModel``) ready to evaluate."""
+
+    decision_id: str
+    version: int
+    deployment_id: str
+    model: Any

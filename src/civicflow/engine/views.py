@@ -11,13 +11,34 @@ from civicflow.engine.rows import InstanceState
 
 @dataclass(frozen=True, slots=True)
 class Deployment:
-    """A deployed process version."""
+    """A deployed process version, or (``kind == "decision"``) a deployed DMN decision
+    version, whose decision id is then in ``process_id``."""
 
     id: str
     process_id: str
     version: int
     name: str | None
     deployed_at: datetime
+    kind: str = "process"  # or "decision"
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionEvaluation:
+    """One audited DMN evaluation by a business rule task: what was decided and why."""
+
+    instance_id: str
+    element_id: str
+    decision_id: str
+    decision_name: str
+    version: int
+    matched_rules: tuple[dict[str, Any], ...]  # decision_id, table_id, index, rule_id, ...
+    result: Any
+    warnings: tuple[str, ...]
+    at: datetime
+
+    @property
+    def matched_rule_ids(self) -> tuple[str, ...]:
+        return tuple(str(rule["rule_id"]) for rule in self.matched_rules)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from civicflow.engine.ports import StatePort
 from civicflow.engine.rows import (
+    DecisionEvaluationRow,
     HistoryRow,
     IncidentRow,
     InstanceRow,
@@ -131,6 +132,7 @@ class Changes:
     messages_inserted: list[MessageRow]
     messages_deleted: list[str]
     history: list[HistoryRow]
+    decision_evaluations: list[DecisionEvaluationRow] = field(default_factory=list)
 
 
 @dataclass
@@ -160,6 +162,7 @@ class Work:
     messages_inserted: list[MessageRow] = field(default_factory=list)
     messages_deleted: list[str] = field(default_factory=list)
     history: list[HistoryRow] = field(default_factory=list)
+    decision_evaluations: list[DecisionEvaluationRow] = field(default_factory=list)
 
     # -- loading -------------------------------------------------------------------------
     def instance(self, instance_id: str) -> InstanceRow | None:
@@ -295,4 +298,5 @@ class Work:
             messages_inserted=self.messages_inserted,
             messages_deleted=self.messages_deleted,
             history=self.history,
+            decision_evaluations=self.decision_evaluations,
         )

@@ -27,7 +27,15 @@ from civicflow.engine.graph import ProcessGraph
 from civicflow.engine.queries import visible_variables
 from civicflow.engine.rows import InstanceState
 from civicflow.engine.runtime import new_id
-from civicflow.engine.views import Deployment, HistoryEntry, Incident, Instance, Job, Task
+from civicflow.engine.views import (
+    DecisionEvaluation,
+    Deployment,
+    HistoryEntry,
+    Incident,
+    Instance,
+    Job,
+    Task,
+)
 from civicflow.engine.work import Changes
 from civicflow.store import db
 from civicflow.store import tables as t
@@ -61,6 +69,7 @@ class Engine:
         self._graphs: dict[str, ProcessGraph] = {}
         self._handlers: dict[str, Handler] = {}
         self._versions: dict[str, int] = {}
+        self._decision_models: dict[str, Any] = {}  # decision deployment id -> DmnModel
         self._lock = threading.Lock()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
 
@@ -129,7 +138,8 @@ class Engine:
         for _ in range(_CONFLICT_ATTEMPTS):
             try:
                 with self._sql.begin() as conn:
-                    port = SqlPort(conn, self._start_events, self._versions)
+                    port = SqlPort(conn, self._start_events, self._versions,
+                                   self._decision_models)
                     changes, outcome = cmds.advance(
                         port, lambda d: self._graph(d, conn), command, self.clock.now()
                     )
@@ -148,13 +158,19 @@ class Engine:
 
     # -- deployments ---------------------------------------------------------------------------
     def deploy(self, source: Source, *, name: str | None = None) -> list[Deployment]:
-        """Deploy every executable process of a BPMN file (path, bytes or XML text).
+        """Deploy every executable process of a BPMN file, or every decision of a DMN file
+        (path, bytes or XML text; told apart by content).
 
-        A process whose content did not change keeps its version; a changed one becomes n+1.
+        A process or decision whose content did not change keeps its version; a changed one
+        becomes n+1.
         """
         from civicflow.engine.compile import compile_source
+        from civicflow.store.decisions import deploy_decisions, is_dmn
 
         text = _read_source(source)
+        if is_dmn(text):
+            with self._sql.begin() as conn:
+                return deploy_decisions(conn, text, name, self.clock.now())
         graphs = compile_source(text)
         if not graphs:
             raise DeploymentError(
@@ -200,11 +216,23 @@ class Engine:
             apply_changes(conn, _jobs_only(jobs))
 
     def deployments(self) -> list[Deployment]:
+        """Deployed process versions, then deployed decision versions (``kind="decision"``)."""
+        from civicflow.store.decisions import decision_deployments
+
         with self._sql.connect() as conn:
             rows = conn.execute(select(t.deployments).order_by(
                 t.deployments.c.process_id, t.deployments.c.version))
-            return [Deployment(r.id, r.process_id, r.version, r.name, utc(r.deployed_at))  # type: ignore[arg-type]
-                    for r in rows]
+            processes = [Deployment(r.id, r.process_id, r.version, r.name, utc(r.deployed_at))  # type: ignore[arg-type]
+                         for r in rows]
+            return processes + decision_deployments(conn)
+
+    def decision_evaluations(self, instance_id: str) -> list[DecisionEvaluation]:
+        """Why an instance's business rule tasks decided as they did: decision, version,
+        matched rules and result, in order."""
+        from civicflow.store.decisions import evaluations
+
+        with self._sql.connect() as conn:
+            return evaluations(conn, instance_id)
 
     # -- instances -------------------------------------------------------------------------------
     def start(self, process_id: str, variables: Mapping[str, Any] | None = None, *,

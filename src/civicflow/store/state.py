@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Table, and_, func, select
 
 from civicflow.engine.errors import ConflictError
 from civicflow.engine.rows import (
+    DeployedDecision,
     IncidentRow,
     InstanceRow,
     JobRow,
@@ -125,10 +126,12 @@ class SqlPort:
     """
 
     def __init__(self, conn: Connection, start_events: Any = None,
-                 versions: dict[str, int] | None = None) -> None:
+                 versions: dict[str, int] | None = None,
+                 decision_models: dict[str, Any] | None = None) -> None:
         self.conn = conn
         self._start_events = start_events
         self._versions = versions if versions is not None else {}
+        self._decision_models = decision_models if decision_models is not None else {}
         self._db = Raw(conn)
 
     def _raw(self, sql: str, *params: Any) -> list[_Row]:
@@ -236,6 +239,20 @@ class SqlPort:
             select(c.id).where(c.process_id == process_id).order_by(c.version.desc()).limit(1)
         ).first()
         return str(r.id) if r else None
+
+    def latest_decision(self, decision_id: str) -> DeployedDecision | None:
+        """The newest deployed version of a DMN decision, its parsed model cached per engine."""
+        from civicflow.store.decisions import parse_dmn
+
+        rows = self._raw("SELECT id, version, source FROM cf_decision_deployments "
+                         "WHERE decision_id = ? ORDER BY version DESC LIMIT 1", decision_id)
+        if not rows:
+            return None
+        dep_id, version, source = str(rows[0][0]), int(rows[0][1]), str(rows[0][2])
+        model = self._decision_models.get(dep_id)
+        if model is None:
+            model = self._decision_models[dep_id] = parse_dmn(source)
+        return DeployedDecision(decision_id, version, dep_id, model)
 
     def deployed_together(self, process_id: str, deployment_id: str) -> str | None:
         """The version of ``process_id`` deployed from the same file as ``deployment_id``."""
@@ -468,6 +485,12 @@ def _write_rest(raw: Raw, ch: Changes, ins: list[InstanceRow], upd: list[Instanc
              [[h.instance_id, h.process_id, h.version, h.business_key, h.element_id, h.name,
                h.element_type, h.kind, to_db(h.at), h.actor, h.lane, h.token_id]
               for h in ch.history])
+    raw.many("INSERT INTO cf_decision_evaluations (instance_id, token_id, element_id, "
+             "decision_id, decision_name, version, deployment_id, matched_rules, result, "
+             "warnings, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             [[d.instance_id, d.token_id, d.element_id, d.decision_id, d.decision_name,
+               d.version, d.deployment_id, dumps(list(d.matched_rules)), dumps(d.result),
+               dumps(list(d.warnings)), to_db(d.at)] for d in ch.decision_evaluations])
 
 
 def next_version(conn: Connection, process_id: str) -> int:

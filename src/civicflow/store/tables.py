@@ -215,3 +215,35 @@ history = Table(
     Index("ix_cf_history_instance", "instance_id", "id"),
     Index("ix_cf_history_process", "process_id", "at"),
 )
+
+decision_deployments = Table(
+    "cf_decision_deployments",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("decision_id", String(NAME), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("name", String(NAME), nullable=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("deployed_at", TS, nullable=False),
+    UniqueConstraint("decision_id", "version", name="uq_cf_decision_deployments_version"),
+)
+
+decision_evaluations = Table(
+    "cf_decision_evaluations",  # append-only audit: why a business rule task decided as it did
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("instance_id", String(ID), nullable=False),
+    Column("token_id", String(ID), nullable=False),
+    Column("element_id", String(NAME), nullable=False),
+    Column("decision_id", String(NAME), nullable=False),
+    Column("decision_name", String(NAME), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("deployment_id", String(ID), nullable=False),
+    Column("matched_rules", Text, nullable=False),
+    Column("result", Text, nullable=False),
+    Column("warnings", Text, nullable=False),
+    Column("at", TS, nullable=False),
+    Index("ix_cf_decision_evaluations_instance", "instance_id", "id"),
+)

@@ -163,13 +163,13 @@ def test_job_output_mappings_keep_raw_results_local(engine: Any) -> None:
     assert engine.instance(inst.id).variables == {"status": "ok"}
 
 
-def test_business_rule_task_with_a_called_decision_is_refused_until_dmn_is_wired(
+def test_business_rule_task_calling_a_decision_without_an_id_is_refused_at_deployment(
     engine: Any,
 ) -> None:
     from civicflow.engine.errors import DeploymentError
 
     task = ('<bpmn:businessRuleTask id="svc"><bpmn:extensionElements>'
-            '<zeebe:calledDecision decisionId="fee" resultVariable="fee"/>'
+            '<zeebe:calledDecision decisionId="" resultVariable="fee"/>'
             "</bpmn:extensionElements></bpmn:businessRuleTask>")
     with pytest.raises(DeploymentError, match="svc"):
         engine.deploy(model(task))

@@ -1,0 +1,126 @@
+"""Business rule tasks that call a DMN decision (``zeebe:calledDecision``, Camunda 7
+``camunda:decisionRef``): evaluated in the command itself, like a script task, and audited.
+
+The latest deployed version of the decision is evaluated with the variables the task sees as
+inputs; its value goes to the result variable (then output mappings apply) and the matched rules
+are recorded as a ``DecisionEvaluationRow`` so a case can later be explained.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from civicflow.engine.graph import Node
+from civicflow.engine.rows import DecisionEvaluationRow, DeployedDecision, TokenRow
+from civicflow.engine.runtime import IncidentError, Runtime
+
+INCIDENT_KIND = "decision"
+
+
+def evaluate_business_rule(rt: Runtime, token: TokenRow, node: Node) -> None:
+    """Evaluate the task's decision and leave; a missing decision or a failed evaluation stops
+    the token with a ``decision`` incident that can be retried once the cause is fixed."""
+    assert node.called_decision is not None
+    decision_id = str(rt.eval_in(token, node.called_decision))
+    deployed = rt.work.port.latest_decision(decision_id)
+    if deployed is None:
+        raise IncidentError(
+            INCIDENT_KIND,
+            f"Business rule task '{node.id}': the decision '{decision_id}' is not deployed. "
+            "Deploy the DMN model that defines it (civicflow deploy FILE.dmn), then retry "
+            "this incident.",
+        )
+    variables = rt.context(rt.var_scope(token))
+    value, row = _evaluate(rt, token, node, deployed, variables)
+    rt.work.decision_evaluations.append(row)
+    if node.result_variable:
+        rt.apply_result(token, node, {node.result_variable: value})
+    rt.leave(token, node)
+
+
+def _evaluate(rt: Runtime, token: TokenRow, node: Node, deployed: DeployedDecision,
+              variables: dict[str, Any]) -> tuple[Any, DecisionEvaluationRow]:
+    from civicflow.dmn import DmnError, evaluate_decision, inputs_from_json
+
+    where = (f"Business rule task '{node.id}': decision '{deployed.decision_id}' "
+             f"(version {deployed.version})")
+    try:
+        model = variables_as_inputs(deployed.model, variables)
+        inputs = inputs_from_json(model, variables)
+        result = evaluate_decision(model, deployed.decision_id, inputs)
+        value = result.python_value()
+    except DmnError as exc:
+        raise IncidentError(
+            INCIDENT_KIND, f"{where} could not be evaluated: {exc} Fix the model or the "
+            "variables (set_variables), then retry this incident.") from exc
+    except (TypeError, ValueError) as exc:  # a value FEEL cannot represent
+        raise IncidentError(
+            INCIDENT_KIND, f"{where}: an input cannot be used in the decision ({exc}). Fix "
+            "the variables, then retry this incident.") from exc
+    warnings = result.warnings
+    if value is None and warnings:
+        raise IncidentError(
+            INCIDENT_KIND, f"{where} gave no result: {'; '.join(warnings)}. Fix the variables "
+            "(or the model and deploy it again), then retry this incident.")
+    matched = tuple(  # required decisions first, in evaluation order, then the called one
+        {"decision_id": o.decision_id, "table_id": m.table_id, "index": m.index,
+         "rule_id": m.rule_id, "outputs": _plain(m.outputs), "annotations": list(m.annotations)}
+        for o in result.outcomes for m in o.matched_rules
+    )
+    row = DecisionEvaluationRow(
+        instance_id=token.instance_id,
+        token_id=token.id,
+        element_id=node.id,
+        decision_id=deployed.decision_id,
+        decision_name=result.outcome.decision_name,
+        version=deployed.version,
+        deployment_id=deployed.deployment_id,
+        matched_rules=matched,
+        result=value,
+        warnings=tuple(warnings),
+        at=rt.now,
+    )
+    return value, row
+
+
+def variables_as_inputs(model: Any, variables: dict[str, Any]) -> Any:
+    """The model as Camunda 8 evaluates it: every process variable is visible to every decision
+    of the main file, as if each were an input data element it requires.
+
+    DMN itself shows a decision only what it requires; models drawn in Camunda Modeler usually
+    declare no input data and name variables in their input expressions directly. A declared
+    input data element of the same name is required instead (so its type still converts the
+    value); a name that is already a decision or knowledge model is left alone.
+    """
+    from dataclasses import replace
+
+    from civicflow.dmn.model import InputData, Reference
+
+    main = model.main
+    taken = {d.name for d in main.decisions} | {k.name for k in main.knowledge_models} \
+        | {s.name for s in main.decision_services}
+    declared = {item.name: item for item in main.input_data}
+    added: list[Any] = []
+    refs: list[Any] = []
+    for index, name in enumerate(sorted(variables)):
+        if name in taken:
+            continue
+        item = declared.get(name)
+        if item is None:
+            item = InputData(id=f"cf-variable-{index}", name=name)
+            added.append(item)
+        refs.append(Reference(main.namespace, item.id))
+    if not refs:
+        return model
+    decisions = tuple(
+        replace(d, required_inputs=d.required_inputs + tuple(
+            r for r in refs if r not in d.required_inputs))
+        for d in main.decisions)
+    new_main = replace(main, decisions=decisions, input_data=main.input_data + tuple(added))
+    return replace(model, main=new_main)
+
+
+def _plain(outputs: Any) -> dict[str, Any]:
+    from civicflow.feel import to_python
+
+    return {str(k): to_python(v) for k, v in dict(outputs).items()}

@@ -1,0 +1,90 @@
+"""DMN models deployed to the engine (Camunda 8 style) and the audit of their evaluations.
+
+Every decision of a deployed DMN file becomes a versioned row: the same content keeps its
+version, a changed model gives version n+1. Business rule tasks evaluate the latest version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from civicflow.engine.errors import DeploymentError
+from civicflow.engine.runtime import new_id
+from civicflow.engine.views import DecisionEvaluation, Deployment
+from civicflow.store import tables as t
+from civicflow.store.state import loads, to_db, utc
+
+_DMN_NS = re.compile(r"""xmlns(?::[\w.-]+)?\s*=\s*["']https?://www\.omg\.org/spec/DMN/""")
+_BPMN_NS = "www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+def is_dmn(text: str) -> bool:
+    """Detected by content: the file declares a DMN namespace and is not a BPMN model."""
+    return _BPMN_NS not in text and _DMN_NS.search(text) is not None
+
+
+def parse_dmn(text: str) -> Any:
+    """The ``DmnModel`` of a deployed file, or a ``DeploymentError`` saying what is wrong."""
+    from civicflow.dmn import DmnError, model_from_bytes
+
+    try:
+        return model_from_bytes(text.encode("utf-8"), "deployed file")
+    except DmnError as exc:
+        raise DeploymentError(
+            f"The DMN model cannot be read: {exc} Nothing was deployed; fix the model in the "
+            "modeler and deploy it again.") from exc
+
+
+def deploy_decisions(conn: Connection, text: str, name: str | None,
+                     now: datetime) -> list[Deployment]:
+    """Store each decision of the DMN file (inside the caller's transaction)."""
+    model = parse_dmn(text)
+    decisions = [d for d in model.main.decisions if d.id]
+    if not decisions:
+        raise DeploymentError(
+            "The DMN model defines no decision with an id; nothing was deployed. Add a "
+            "decision (with an id) in the modeler and deploy again.")
+    out: list[Deployment] = []
+    c = t.decision_deployments.c
+    for decision in decisions:
+        digest = hashlib.sha256((decision.id + "\0" + text).encode("utf-8")).hexdigest()
+        latest = conn.execute(
+            select(t.decision_deployments).where(c.decision_id == decision.id)
+            .order_by(c.version.desc()).limit(1)).first()
+        if latest is not None and latest.content_hash == digest:
+            out.append(Deployment(latest.id, latest.decision_id, latest.version, latest.name,
+                                  utc(latest.deployed_at), "decision"))  # type: ignore[arg-type]
+            continue
+        current = conn.execute(select(func.max(c.version))
+                               .where(c.decision_id == decision.id)).scalar()
+        version = int(current or 0) + 1
+        dep_id = new_id()
+        label = name or decision.name or decision.id
+        conn.execute(t.decision_deployments.insert().values(
+            id=dep_id, decision_id=decision.id, version=version, name=label,
+            content_hash=digest, source=text, deployed_at=to_db(now)))
+        out.append(Deployment(dep_id, decision.id, version, label, now, "decision"))
+    return out
+
+
+def decision_deployments(conn: Connection) -> list[Deployment]:
+    c = t.decision_deployments.c
+    rows = conn.execute(select(t.decision_deployments).order_by(c.decision_id, c.version))
+    return [Deployment(r.id, r.decision_id, r.version, r.name, utc(r.deployed_at),  # type: ignore[arg-type]
+                       "decision") for r in rows]
+
+
+def evaluations(conn: Connection, instance_id: str) -> list[DecisionEvaluation]:
+    """The audited decisions of one instance, in the order they were taken."""
+    c = t.decision_evaluations.c
+    rows = conn.execute(select(t.decision_evaluations).where(c.instance_id == instance_id)
+                        .order_by(c.id))
+    return [DecisionEvaluation(r.instance_id, r.element_id, r.decision_id, r.decision_name,
+                               r.version, tuple(loads(r.matched_rules)), loads(r.result),
+                               tuple(loads(r.warnings)), utc(r.at))  # type: ignore[arg-type]
+            for r in rows]
