@@ -46,11 +46,12 @@ def _register() -> None:
     from civicflow.cli import kpi
 
     kpi.register(app)
+    from civicflow.cli import feel
     from civicflow.cli.check import register as register_check
+    from civicflow.cli.engine import register as register_engine
 
     register_check(app)
-    from civicflow.cli import feel
-
+    register_engine(app)
     feel.register(app)
     from civicflow.cli import simulate
 

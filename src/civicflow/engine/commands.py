@@ -1,0 +1,507 @@
+"""Commands and ``advance``: the pure core. ``advance(port, graphs, command, now)`` reads
+through the port, moves tokens and returns the changes to apply in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from civicflow.engine import events
+from civicflow.engine.call_activity import create_instance
+from civicflow.engine.errors import (
+    InvalidCommandError,
+    JobNotLockedError,
+    NotFoundError,
+    TaskAlreadyCompletedError,
+)
+from civicflow.engine.graph import ProcessGraph
+from civicflow.engine.ports import StatePort
+from civicflow.engine.rows import InstanceState, JobRow, MessageRow, SubscriptionRow, TokenRow
+from civicflow.engine.runtime import IncidentError, Runtime, new_id
+from civicflow.engine.work import Changes, Work
+
+
+@dataclass(frozen=True)
+class StartInstance:
+    """Start a new instance of a deployed process version."""
+
+    deployment_id: str
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    business_key: str | None = None
+    actor: str | None = None
+
+
+@dataclass(frozen=True)
+class CompleteTask:
+    """A person completes a user or manual task."""
+
+    task_id: str
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    actor: str | None = None
+
+
+@dataclass(frozen=True)
+class FireTimer:
+    """A due timer job fires."""
+
+    job_id: str
+
+
+@dataclass(frozen=True)
+class CompleteJob:
+    """A handler or external worker finished a service job."""
+
+    job_id: str
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    worker_id: str | None = None
+
+
+@dataclass(frozen=True)
+class FailJob:
+    """A job attempt failed; ``retries`` None means one fewer than before."""
+
+    job_id: str
+    error: str
+    retries: int | None = None
+    backoff: timedelta | None = None
+    worker_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ThrowJobError:
+    """A handler or worker throws a BPMN error from its job."""
+
+    job_id: str
+    code: str
+    message: str = ""
+    worker_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CorrelateMessage:
+    """Publish a message: it reaches matching subscribers, or waits ``ttl`` for one."""
+
+    name: str
+    correlation_key: str | None = None
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    ttl: timedelta = timedelta(0)
+
+
+@dataclass(frozen=True)
+class BroadcastSignal:
+    """Every waiting signal catcher of this name is triggered."""
+
+    name: str
+    variables: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RetryIncident:
+    """An operator fixed the cause: try the failed step again."""
+
+    incident_id: str
+    retries: int = 1
+
+
+@dataclass(frozen=True)
+class SetVariables:
+    """An operator sets variables on an instance (its root scope)."""
+
+    instance_id: str
+    variables: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class CancelInstance:
+    """An operator stops an instance: every token is withdrawn, the state is ``terminated``."""
+
+    instance_id: str
+    actor: str | None = None
+
+
+@dataclass(frozen=True)
+class MigrateInstance:
+    """Move a running instance to another version of its process (same element ids)."""
+
+    instance_id: str
+    deployment_id: str
+    version: int
+
+
+Command = (
+    StartInstance | CompleteTask | FireTimer | CompleteJob | FailJob | ThrowJobError
+    | CorrelateMessage | BroadcastSignal | RetryIncident | SetVariables | CancelInstance
+    | MigrateInstance
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the caller needs to know beyond the row changes."""
+
+    instance_id: str | None = None
+    correlated: int = 0
+    buffered: bool = False
+
+
+def default_backoff(failures: int) -> timedelta:
+    """Exponential backoff for a failing job: 5 s, 10 s, 20 s ... capped at one hour."""
+    return min(timedelta(seconds=5 * 2 ** max(0, failures - 1)), timedelta(hours=1))
+
+
+def advance(port: StatePort, graphs: Callable[[str], ProcessGraph], command: Command,
+            now: datetime) -> tuple[Changes, Outcome]:
+    """Apply one command: the single entry point of the engine."""
+    rt = Runtime(Work(port=port, now=now), graphs)
+    outcome = _dispatch(rt, command)
+    rt.run()
+    _deliver_signals(rt)
+    return rt.work.changes(), outcome
+
+
+def _guard(rt: Runtime, token: TokenRow, step: Callable[[], None]) -> None:
+    try:
+        step()
+    except IncidentError as exc:
+        if token.id in rt.work.tokens.rows:
+            rt.raise_incident(token, exc)
+
+
+def _dispatch(rt: Runtime, cmd: Command) -> Outcome:
+    work = rt.work
+    if isinstance(cmd, StartInstance):
+        rt.actor = cmd.actor
+        inst = create_instance(rt, cmd.deployment_id, dict(cmd.variables), cmd.business_key,
+                               None)
+        return Outcome(instance_id=inst.id)
+    if isinstance(cmd, CompleteTask):
+        task = work.user_tasks.get(cmd.task_id, work.port.load_user_task)
+        if task is None:
+            raise NotFoundError(f"There is no task {cmd.task_id}.")
+        if task.state != "open":
+            who = f" by {task.completed_by}" if task.completed_by else ""
+            when = f" at {task.completed_at:%Y-%m-%d %H:%M}" if task.completed_at else ""
+            verb = "completed" if task.state == "completed" else "withdrawn"
+            raise TaskAlreadyCompletedError(
+                f"Task '{task.name or task.element_id}' ({task.id}) was already {verb}{who}"
+                f"{when}; reload the worklist to see its result."
+            )
+        work.instance(task.instance_id)
+        token = work.token(task.token_id)
+        if token is not None:
+            work.user_tasks.mark_loaded(token.id)  # a token has at most one user task
+        if token is None:
+            raise NotFoundError(f"Task {task.id} no longer belongs to a running case.")
+        task.state = "completed"
+        task.completed_by = cmd.actor
+        task.completed_at = rt.now
+        work.user_tasks.touch(task)
+        node = rt.node_of(token)
+
+        def finish() -> None:
+            rt.apply_result(token, node, dict(cmd.variables))
+            rt.leave(token, node, cmd.actor)
+
+        _guard(rt, token, finish)
+        return Outcome(instance_id=task.instance_id)
+    if isinstance(cmd, FireTimer):
+        return _fire_timer(rt, cmd)
+    if isinstance(cmd, CompleteJob | FailJob | ThrowJobError):
+        return _job_command(rt, cmd)
+    if isinstance(cmd, CorrelateMessage):
+        return _correlate(rt, cmd)
+    if isinstance(cmd, BroadcastSignal):
+        rt.signals.append(cmd.name)
+        rt.signal_variables = dict(cmd.variables)
+        return Outcome()
+    if isinstance(cmd, RetryIncident):
+        return _retry(rt, cmd)
+    if isinstance(cmd, MigrateInstance):
+        return _migrate(rt, cmd)
+    if isinstance(cmd, CancelInstance):
+        victim = work.instance(cmd.instance_id)
+        if victim is None:
+            raise NotFoundError(f"There is no process instance {cmd.instance_id}.")
+        if victim.state != InstanceState.ACTIVE:
+            raise InvalidCommandError(
+                f"Process instance {victim.id} already ended ({victim.state}); "
+                "nothing to cancel.")
+        rt.cancel_scope_contents(victim.id)  # call activities take their child instances along
+        rt.complete_instance(victim, InstanceState.TERMINATED)
+        return Outcome(instance_id=victim.id)
+    target = work.instance(cmd.instance_id)
+    if target is None:
+        raise NotFoundError(f"There is no process instance {cmd.instance_id}.")
+    for name, value in cmd.variables.items():
+        work.set_var(target.id, target.id, name, value)
+    return Outcome(instance_id=target.id)
+
+
+def _fire_timer(rt: Runtime, cmd: FireTimer) -> Outcome:
+    work = rt.work
+    job = work.jobs.get(cmd.job_id, work.port.load_job)
+    if job is None or job.kind != "timer":
+        return Outcome()  # already fired or cancelled: nothing to do (at-least-once delivery)
+    if not job.instance_id:
+        return _fire_start_timer(rt, job)
+    inst = work.instance(job.instance_id)
+    if inst is None:
+        return Outcome()
+    left = job.data.get("left")
+    interval = job.data.get("interval")
+    node = rt.graph_of(inst).node(job.element_id)
+    repeat = interval is not None and (left is None or left > 0) and not (
+        node.type == "boundaryEvent" and node.cancel_activity
+    ) and node.type in ("boundaryEvent", "startEvent")
+    if repeat:
+        job.due_at = job.due_at + timedelta(seconds=float(interval or 0))
+        job.data = {"left": None if left is None else left - 1, "interval": interval}
+        job.state = "ready"
+        job.worker_id = None
+        job.lock_expires_at = None
+        work.jobs.touch(job)
+    else:
+        work.jobs.delete(job)
+    token = work.token(job.token_id)
+    if token is not None:
+        _guard(rt, token, lambda: events.trigger(rt, job.token_id, job.element_id, {}))
+    else:
+        events.trigger(rt, job.token_id, job.element_id, {})
+    return Outcome(instance_id=job.instance_id)
+
+
+def _fire_start_timer(rt: Runtime, job: JobRow) -> Outcome:
+    """A timer start event of a deployed process fires: start an instance, schedule the next."""
+    left = job.data.get("left")
+    interval = job.data.get("interval")
+    if interval is not None and (left is None or left > 0):
+        job.due_at = job.due_at + timedelta(seconds=float(interval))
+        job.data = {"left": None if left is None else left - 1, "interval": interval}
+        job.state = "ready"
+        job.worker_id = None
+        job.lock_expires_at = None
+        rt.work.jobs.touch(job)
+    else:
+        rt.work.jobs.delete(job)
+    inst = create_instance(rt, job.token_id, {}, None, None, job.element_id)
+    return Outcome(instance_id=inst.id)
+
+
+def timer_start_jobs(graph: ProcessGraph, deployment_id: str, now: datetime) -> list[JobRow]:
+    """Jobs for a new deployment's timer start events (instance-less, owned by the deployment)."""
+    from civicflow.engine.timers import first_due, parse_cycle
+
+    out: list[JobRow] = []
+    for start_id in graph.starts:
+        ev = graph.node(start_id).event
+        if ev is None or ev.kind != "timer" or ev.timer is None or ev.timer_kind is None:
+            continue
+        due, left = first_due(ev.timer_kind, ev.timer.text, now)
+        interval = (parse_cycle(ev.timer.text).interval.total_seconds()
+                    if ev.timer_kind == "cycle" else None)
+        out.append(JobRow(id=new_id(), instance_id="", token_id=deployment_id,
+                          element_id=start_id, kind="timer", type=None, headers={},
+                          data={"left": left, "interval": interval}, due_at=due, retries=0,
+                          state="ready", worker_id=None, lock_expires_at=None, error=None,
+                          idempotency_key=f"{deployment_id}:{start_id}:timer"))
+    return out
+
+
+def _job_command(rt: Runtime, cmd: CompleteJob | FailJob | ThrowJobError) -> Outcome:
+    work = rt.work
+    job = work.jobs.get(cmd.job_id, work.port.load_job)
+    if job is None or job.kind != "service":
+        raise JobNotLockedError(
+            f"Job {cmd.job_id} is not active any more (completed, cancelled or taken over); "
+            "its result was not applied."
+        )
+    if cmd.worker_id is not None and job.worker_id not in (None, cmd.worker_id):
+        raise JobNotLockedError(
+            f"Job {cmd.job_id} is now held by worker {job.worker_id!r}, not {cmd.worker_id!r}; "
+            "its lock expired. The result was not applied."
+        )
+    work.instance(job.instance_id)
+    token = work.token(job.token_id)
+    if token is None:
+        work.jobs.delete(job)
+        return Outcome()
+    node = rt.node_of(token)
+    if isinstance(cmd, CompleteJob):
+        work.jobs.delete(job)
+
+        def finish() -> None:
+            rt.apply_result(token, node, dict(cmd.variables))
+            rt.leave(token, node)
+
+        _guard(rt, token, finish)
+    elif isinstance(cmd, FailJob):
+        failures = int(job.data.get("failures", 0)) + 1
+        job.data = {**job.data, "failures": failures}
+        job.retries = cmd.retries if cmd.retries is not None else job.retries - 1
+        job.error = cmd.error
+        job.worker_id = None
+        job.lock_expires_at = None
+        if job.retries > 0:
+            job.state = "ready"
+            job.due_at = rt.now + (cmd.backoff if cmd.backoff is not None
+                                   else default_backoff(failures))
+        else:
+            job.state = "failed"
+            rt.raise_incident(
+                token,
+                IncidentError("job_failed", f"Task '{node.name or node.id}' failed and has no "
+                         f"retries left: {cmd.error}. Fix the cause, then retry the incident."),
+                job_id=job.id,
+            )
+        work.jobs.touch(job)
+    else:
+        work.jobs.delete(job)
+
+        def throw() -> None:
+            events.throw_error(rt, token, cmd.code, cmd.message, from_activity=True)
+
+        _guard(rt, token, throw)
+    return Outcome(instance_id=job.instance_id)
+
+
+def _subs_by_name(rt: Runtime, kind: str, name: str, key: str | None) -> list[SubscriptionRow]:
+    work = rt.work
+    found: list[SubscriptionRow] = []
+    for sub in work.port.load_subscriptions_by_name(kind, name, key):
+        if not work.subscriptions.known(sub.id):
+            work.subscriptions.rows[sub.id] = sub
+            work.subscriptions._index(sub)
+        if sub.id in work.subscriptions.rows:
+            found.append(work.subscriptions.rows[sub.id])
+    for sid in work.subscriptions.inserted:
+        new = work.subscriptions.rows.get(sid)
+        if new is not None and new.kind == kind and new.name == name and new not in found and (
+            kind == "signal" or new.correlation_key == key
+        ):
+            found.append(new)
+    return found
+
+
+def _correlate(rt: Runtime, cmd: CorrelateMessage) -> Outcome:
+    work = rt.work
+    seen_instances: set[str] = set()
+    count = 0
+    for sub in _subs_by_name(rt, "message", cmd.name, cmd.correlation_key):
+        if sub.instance_id in seen_instances or sub.id not in work.subscriptions.rows:
+            continue
+        seen_instances.add(sub.instance_id)
+        work.instance(sub.instance_id)
+        _trigger_sub(rt, sub, cmd.variables)
+        count += 1
+    for deployment_id, start_id in work.port.message_start_events(cmd.name):
+        create_instance(rt, deployment_id, dict(cmd.variables), cmd.correlation_key, None,
+                        start_id)
+        count += 1
+    if count == 0 and cmd.ttl > timedelta(0):
+        work.messages_inserted.append(
+            MessageRow(id=new_id(), name=cmd.name, correlation_key=cmd.correlation_key,
+                       variables=dict(cmd.variables), published_at=rt.now,
+                       expires_at=rt.now + cmd.ttl)
+        )
+        return Outcome(buffered=True)
+    return Outcome(correlated=count)
+
+
+def _trigger_sub(rt: Runtime, sub: SubscriptionRow, variables: Mapping[str, Any]) -> None:
+    token = rt.work.token(sub.token_id)
+    if token is not None:
+        _guard(rt, token, lambda: events.trigger(rt, sub.token_id, sub.element_id, variables))
+    else:
+        events.trigger(rt, sub.token_id, sub.element_id, variables)
+        rt.work.subscriptions.delete(sub) if sub.id in rt.work.subscriptions.rows else None
+
+
+def _deliver_signals(rt: Runtime) -> None:
+    while rt.signals:
+        name = rt.signals.pop(0)
+        variables = rt.signal_variables
+        for sub in _subs_by_name(rt, "signal", name, None):
+            if sub.id not in rt.work.subscriptions.rows:
+                continue
+            rt.work.instance(sub.instance_id)
+            _trigger_sub(rt, sub, variables)
+        for deployment_id, start_id in rt.work.port.signal_start_events(name):
+            create_instance(rt, deployment_id, dict(variables), None, None, start_id)
+        rt.run()
+
+
+def _retry(rt: Runtime, cmd: RetryIncident) -> Outcome:
+    work = rt.work
+    inc = work.incidents.get(cmd.incident_id, work.port.load_incident)
+    if inc is None:
+        raise NotFoundError(f"There is no incident {cmd.incident_id}.")
+    if inc.state != "open":
+        raise InvalidCommandError(f"IncidentError {inc.id} was already resolved; nothing to retry.")
+    inst = work.instance(inc.instance_id)
+    if inst is None or inst.state != InstanceState.ACTIVE:
+        raise InvalidCommandError(f"IncidentError {inc.id}: its case is no longer running.")
+    inc.state = "resolved"
+    inc.resolved_at = rt.now
+    work.incidents.touch(inc)
+    token = work.token(inc.token_id)
+    if token is None:
+        return Outcome(instance_id=inc.instance_id)
+    token.state = "waiting"
+    work.tokens.touch(token)
+    if inc.job_id is not None:
+        job = work.jobs.get(inc.job_id, work.port.load_job)
+        if job is not None:
+            job.retries = max(1, cmd.retries)
+            job.state = "ready"
+            job.due_at = rt.now
+            job.worker_id = None
+            job.lock_expires_at = None
+            work.jobs.touch(job)
+            return Outcome(instance_id=inc.instance_id)
+    node = rt.node_of(token)
+    if inc.kind.endswith(":leave"):
+        _guard(rt, token, lambda: rt.leave(token, node))
+    else:
+        rt.clear_attachments(token)
+        rt.drop_local_scope(token)
+        rt.reentering.add(token.id)
+        rt.agenda.append(token.id)
+    return Outcome(instance_id=inc.instance_id)
+
+
+def _migrate(rt: Runtime, cmd: MigrateInstance) -> Outcome:
+    """Simple migration: every element that holds a token or a scope must exist in the target
+    version under the same id; nothing else is mapped."""
+    work = rt.work
+    inst = work.instance(cmd.instance_id)
+    if inst is None:
+        raise NotFoundError(f"There is no process instance {cmd.instance_id}.")
+    if inst.state != InstanceState.ACTIVE:
+        raise InvalidCommandError(f"Process instance {inst.id} already ended; nothing to move.")
+    target = rt.graphs(cmd.deployment_id)
+    if target.process_id != inst.process_id:
+        raise InvalidCommandError(
+            f"Version {cmd.version} belongs to process '{target.process_id}', not "
+            f"'{inst.process_id}'.")
+    missing: list[str] = []
+    stack = [inst.id]
+    while stack:
+        scope_id = stack.pop()
+        scope = work.scope(scope_id)
+        if scope is not None and scope.kind != "process" and scope.element_id not in target.nodes:
+            missing.append(scope.element_id)
+        for token in work.tokens_in(scope_id):
+            if token.element_id not in target.nodes:
+                missing.append(token.element_id)
+        stack.extend(child.id for child in work.child_scopes(scope_id))
+    if missing:
+        raise InvalidCommandError(
+            f"Process instance {inst.id} cannot move to version {cmd.version}: the elements "
+            f"{', '.join(sorted(set(missing)))} where it currently is do not exist there. "
+            "Let it finish on its version, or cancel and restart it.")
+    inst.deployment_id = cmd.deployment_id
+    inst.version = cmd.version
+    work.instances.touch(inst)
+    return Outcome(instance_id=inst.id)

@@ -1,0 +1,80 @@
+"""Conditional events: catch, boundary and event-subprocess start events that fire when
+their FEEL condition becomes true.
+
+A waiting conditional event is a ``conditional`` subscription (name = element id). After the
+agenda of a command drains, the conditions of every instance whose variables the command
+changed are evaluated again, and those that hold are triggered (as Camunda 8 re-evaluates on
+variable changes). Each waiting conditional event fires once, non-interrupting ones included.
+"""
+
+from __future__ import annotations
+
+from civicflow.engine.graph import Node
+from civicflow.engine.rows import SubscriptionRow, TokenRow
+from civicflow.engine.runtime import IncidentError, Runtime, new_id
+
+
+def watch(rt: Runtime, owner_id: str, instance_id: str, node: Node) -> None:
+    """Start waiting for ``node``'s condition on behalf of a token or a scope."""
+    rt.work.subscriptions.add(
+        SubscriptionRow(id=new_id(), instance_id=instance_id, token_id=owner_id,
+                        element_id=node.id, kind="conditional", name=node.id,
+                        correlation_key=None, created_at=rt.now)
+    )
+
+
+def recheck(rt: Runtime) -> bool:
+    """Trigger conditional events whose condition now holds; True if any fired."""
+    changed = rt.work.instances_with_changed_variables()
+    if not changed:
+        return False
+    fired = False
+    for instance_id in sorted(changed):
+        inst = rt.work.instance(instance_id)
+        if inst is None or inst.state != "active":
+            continue
+        graph = rt.graph_of(inst)
+        if not graph.has_conditional_events:
+            continue  # most processes: no query at all
+        for sub in _conditional_subscriptions(rt, instance_id):
+            node = graph.nodes.get(sub.element_id)
+            if node is None or node.event is None or node.event.condition is None:
+                continue
+            owner = rt.work.token(sub.token_id)
+            scope_id = rt.var_scope(owner) if owner is not None else sub.token_id
+            probe = owner or TokenRow(id="", instance_id=instance_id, scope_id=scope_id,
+                                      element_id="", state="", flow_id=None,
+                                      local_scope_id=None, created_at=rt.now)
+            try:
+                holds = rt.eval_in(probe, node.event.condition) is True
+            except IncidentError:
+                holds = False  # a condition over variables not set yet is simply not true
+            if not holds or sub.id not in rt.work.subscriptions.rows:
+                continue
+            rt.work.subscriptions.delete(sub)
+            from civicflow.engine.events import trigger
+
+            try:
+                trigger(rt, sub.token_id, sub.element_id, {})
+            except IncidentError as exc:
+                if owner is not None and owner.id in rt.work.tokens.rows:
+                    rt.raise_incident(owner, exc)
+            fired = True
+    return fired
+
+
+def _conditional_subscriptions(rt: Runtime, instance_id: str) -> list[SubscriptionRow]:
+    work = rt.work
+    found: list[SubscriptionRow] = []
+    for sub in work.port.load_subscriptions_of_instance(instance_id, "conditional"):
+        if not work.subscriptions.known(sub.id):
+            work.subscriptions.rows[sub.id] = sub
+            work.subscriptions._index(sub)
+        if sub.id in work.subscriptions.rows:
+            found.append(work.subscriptions.rows[sub.id])
+    for sid in list(work.subscriptions.inserted):
+        new = work.subscriptions.rows.get(sid)
+        if (new is not None and new.kind == "conditional" and new.instance_id == instance_id
+                and new not in found):
+            found.append(new)
+    return found

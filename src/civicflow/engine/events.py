@@ -1,0 +1,436 @@
+"""Events: timers, messages, signals, errors, escalations, links, boundary events and
+event subprocesses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from civicflow.engine.graph import EventDef, Node, ProcessGraph
+from civicflow.engine.rows import JobRow, ScopeRow, SubscriptionRow, TokenRow
+from civicflow.engine.runtime import IncidentError, Runtime, new_id
+from civicflow.engine.timers import TimerSyntaxError, first_due, parse_cycle
+
+
+# -- waiting ---------------------------------------------------------------------------------
+def timer_job(rt: Runtime, owner_id: str, instance_id: str, node: Node, ev: EventDef,
+              ctx_token: TokenRow | None) -> None:
+    """Schedule a timer job for ``node`` on behalf of ``owner_id`` (a token or a scope)."""
+    assert ev.timer is not None
+    assert ev.timer_kind is not None
+    value: Any = (
+        rt.eval_in(ctx_token, ev.timer) if ctx_token is not None and not ev.timer.is_static
+        else ev.timer.text
+    )
+    left: int | None = None
+    interval: float | None = None
+    try:
+        if isinstance(value, timedelta):
+            due = rt.now + value
+        elif isinstance(value, datetime):
+            due = value
+        else:
+            due, left = first_due(ev.timer_kind, str(value), rt.now)
+            if ev.timer_kind == "cycle":
+                interval = parse_cycle(str(value)).interval.total_seconds()
+    except TimerSyntaxError as exc:
+        raise IncidentError("timer", f"Element '{node.id}': {exc}.") from exc
+    rt.work.jobs.add(
+        JobRow(
+            id=new_id(),
+            instance_id=instance_id,
+            token_id=owner_id,
+            element_id=node.id,
+            kind="timer",
+            type=None,
+            headers={},
+            data={"left": left, "interval": interval},
+            due_at=due,
+            retries=0,
+            state="ready",
+            worker_id=None,
+            lock_expires_at=None,
+            error=None,
+            idempotency_key=f"{owner_id}:{node.id}:timer",
+        )
+    )
+
+
+def subscribe(rt: Runtime, owner_id: str, instance_id: str, node: Node, ev: EventDef,
+              ctx_token: TokenRow | None, *, use_buffer: bool) -> dict[str, Any] | None:
+    """Wait for a message or signal. Returns a buffered message's variables if one matches."""
+    key: str | None = None
+    if ev.kind == "message" and ev.correlation_key is not None and ctx_token is not None:
+        raw = rt.eval_in(ctx_token, ev.correlation_key)
+        if raw is None:
+            raise IncidentError(
+                "correlation_key",
+                f"Element '{node.id}': the correlation key {ev.correlation_key.text!r} is "
+                "empty. Set the variable it uses, then retry.",
+            )
+        key = correlation_text(raw)
+    name = ev.name or ""
+    if ev.kind == "message" and use_buffer:
+        msg = rt.work.port.find_buffered_message(name, key, rt.now)
+        if msg is not None and msg.id not in rt.work.messages_deleted:
+            rt.work.messages_deleted.append(msg.id)
+            return dict(msg.variables)
+    rt.work.subscriptions.add(
+        SubscriptionRow(
+            id=new_id(),
+            instance_id=instance_id,
+            token_id=owner_id,
+            element_id=node.id,
+            kind=ev.kind,
+            name=name,
+            correlation_key=key,
+            created_at=rt.now,
+        )
+    )
+    return None
+
+
+def correlation_text(value: Any) -> str:
+    """Correlation keys compare as text; whole numbers print without a decimal point."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _wait_for(rt: Runtime, token: TokenRow, node: Node, ev: EventDef | None) -> None:
+    if ev is None or ev.kind == "none":
+        rt.leave(token, node)
+        return
+    if ev.kind == "timer":
+        timer_job(rt, token.id, token.instance_id, node, ev, token)
+    elif ev.kind in ("message", "signal"):
+        buffered = subscribe(rt, token.id, token.instance_id, node, ev, token, use_buffer=True)
+        if buffered is not None:
+            rt.clear_attachments(token)
+            rt.apply_result(token, node, buffered)
+            rt.leave(token, node)
+    elif ev.kind == "link":
+        rt.leave(token, node)
+    elif ev.kind == "conditional":
+        from civicflow.engine.conditions import watch
+
+        if rt.eval_condition(token, ev):
+            rt.leave(token, node)
+        else:
+            watch(rt, token.id, token.instance_id, node)
+    else:
+        raise IncidentError(
+            "unsupported",
+            f"Element '{node.id}': {ev.kind} catch events are not supported yet.",
+        )
+
+
+def receive_task(rt: Runtime, token: TokenRow, node: Node) -> None:
+    rt.apply_inputs(token, node)
+    open_boundaries(rt, token, node)
+    _wait_for(rt, token, node, node.event)
+
+
+def intermediate_catch(rt: Runtime, token: TokenRow, node: Node) -> None:
+    rt.apply_inputs(token, node)
+    _wait_for(rt, token, node, node.event)
+
+
+def intermediate_throw(rt: Runtime, token: TokenRow, node: Node) -> None:
+    ev = node.event
+    kind = ev.kind if ev is not None else "none"
+    rt.apply_inputs(token, node)
+    if kind == "link" and ev is not None:
+        graph = rt.graph_of(rt.instance_of(token))
+        target = _link_target(graph, node, ev.name)
+        rt.record(token, node, "end")
+        rt.drop_local_scope(token)
+        rt.arrive(token, target, None)
+        return
+    if kind == "signal" and ev is not None and ev.name:
+        broadcast_signal_later(rt, ev.name)
+    elif kind == "escalation":
+        throw_escalation(rt, token, node)
+        if token.id not in rt.work.tokens.rows:
+            return
+    elif kind == "message" and node.task_type is not None:
+        from civicflow.engine.behaviours import create_job
+
+        create_job(rt, token, node)
+        return
+    elif kind == "compensate":
+        from civicflow.engine.compensation import compensate
+
+        compensate(rt, token, node)
+        return
+    rt.leave(token, node)
+
+
+def _link_target(graph: ProcessGraph, node: Node, name: str | None) -> str:
+    for other in graph.nodes.values():
+        if (
+            other.type == "intermediateCatchEvent"
+            and other.container == node.container
+            and other.event is not None
+            and other.event.kind == "link"
+            and other.event.name == name
+        ):
+            return other.id
+    raise IncidentError("link", f"Element '{node.id}': no link catch event named {name!r}.")
+
+
+def event_based_gateway(rt: Runtime, token: TokenRow, node: Node) -> None:
+    """Wait for whichever event after the gateway happens first."""
+    graph = rt.graph_of(rt.instance_of(token))
+    for flow_id in node.outgoing:
+        target = graph.node(graph.flow(flow_id).target)
+        ev = target.event
+        if target.type == "receiveTask" and ev is not None:
+            ev = EventDef(kind="message", name=ev.name, correlation_key=ev.correlation_key)
+        if ev is None:
+            continue
+        if ev.kind == "timer":
+            timer_job(rt, token.id, token.instance_id, target, ev, token)
+        elif ev.kind in ("message", "signal"):
+            buffered = subscribe(
+                rt, token.id, token.instance_id, target, ev, token, use_buffer=True
+            )
+            if buffered is not None:
+                trigger(rt, token.id, target.id, buffered)
+                return
+
+
+# -- boundary events and event subprocesses ---------------------------------------------------
+def open_boundaries(rt: Runtime, token: TokenRow, node: Node) -> None:
+    if not node.boundaries:
+        return
+    graph = rt.graph_of(rt.instance_of(token))
+    for b in node.boundaries:
+        bnode = graph.node(b)
+        ev = bnode.event
+        if ev is None:
+            continue
+        if ev.kind == "timer":
+            timer_job(rt, token.id, token.instance_id, bnode, ev, token)
+        elif ev.kind in ("message", "signal"):
+            subscribe(rt, token.id, token.instance_id, bnode, ev, token, use_buffer=False)
+        elif ev.kind == "conditional":
+            from civicflow.engine.conditions import watch
+
+            watch(rt, token.id, token.instance_id, bnode)
+
+
+def open_event_subprocesses(rt: Runtime, instance_id: str, scope_id: str,
+                            esp_ids: tuple[str, ...]) -> None:
+    """Event subprocesses of a scope start listening when the scope starts."""
+    if not esp_ids:
+        return
+    inst = rt.work.instance(instance_id)
+    assert inst is not None
+    graph = rt.graph_of(inst)
+    for esp_id in esp_ids:
+        esp = graph.node(esp_id)
+        for start_id in esp.starts:
+            start = graph.node(start_id)
+            ev = start.event
+            if ev is None:
+                continue
+            if ev.kind == "timer":
+                timer_job(rt, scope_id, instance_id, start, ev, None)
+            elif ev.kind in ("message", "signal"):
+                ctx = _any_token_for_scope(rt, scope_id, instance_id)
+                subscribe(rt, scope_id, instance_id, start, ev, ctx, use_buffer=False)
+            elif ev.kind == "conditional":
+                from civicflow.engine.conditions import watch
+
+                watch(rt, scope_id, instance_id, start)
+
+
+def _any_token_for_scope(rt: Runtime, scope_id: str, instance_id: str) -> TokenRow:
+    """A stand-in token for evaluating expressions in a scope's variable context."""
+    return TokenRow(id="", instance_id=instance_id, scope_id=scope_id, element_id="",
+                    state="", flow_id=None, local_scope_id=None, created_at=rt.now)
+
+
+def trigger(rt: Runtime, owner_id: str, element_id: str, variables: Mapping[str, Any]) -> None:
+    """A timer fired or a message/signal arrived for ``element_id`` on behalf of ``owner_id``."""
+    token = rt.work.token(owner_id)
+    if token is None:
+        scope = rt.work.scope(owner_id)
+        if scope is None:
+            return
+        inst = rt.work.instance(scope.instance_id)
+        assert inst is not None
+        start = rt.graph_of(inst).node(element_id)
+        start_event_subprocess(rt, scope, start, variables)
+        return
+    graph = rt.graph_of(rt.instance_of(token))
+    node = graph.node(element_id)
+    if token.element_id == element_id:
+        rt.clear_attachments(token)
+        rt.apply_result(token, node, variables)
+        rt.leave(token, node)
+    elif node.attached_to == token.element_id:
+        trigger_boundary(rt, token, node, variables)
+    else:  # the token waits on an event-based gateway
+        gateway = graph.node(token.element_id)
+        rt.clear_attachments(token)
+        rt.record(token, gateway, "end")
+        token.element_id = node.id
+        token.flow_id = None
+        rt.work.tokens.touch(token)
+        rt.record(token, node, "start")
+        rt.apply_result(token, node, variables)
+        rt.leave(token, node)
+
+
+def interrupt_activity(rt: Runtime, token: TokenRow) -> None:
+    """Cancel what an activity token is doing, keeping the token for the boundary path."""
+    activity = rt.node_of(token)
+    if token.local_scope_id is not None:
+        rt.cancel_scope_contents(token.local_scope_id)
+    if activity.type == "callActivity":
+        from civicflow.engine.call_activity import cancel_children
+
+        cancel_children(rt, token)
+    rt.clear_attachments(token)
+    rt.drop_local_scope(token)
+    rt.resolve_incidents(token)
+    rt.record(token, activity, "cancel")
+
+
+def trigger_boundary(rt: Runtime, token: TokenRow, bnode: Node,
+                     variables: Mapping[str, Any]) -> None:
+    if bnode.cancel_activity:
+        interrupt_activity(rt, token)
+        target = token
+        target.element_id = bnode.id
+        target.flow_id = None
+        target.state = "waiting"
+        rt.work.tokens.touch(target)
+    else:
+        target = rt.new_token(token.instance_id, token.scope_id, bnode.id)
+    rt.record(target, bnode, "start")
+    rt.apply_result(target, bnode, variables)
+    rt.leave(target, bnode)
+
+
+def start_event_subprocess(rt: Runtime, scope: ScopeRow, start: Node,
+                           variables: Mapping[str, Any]) -> None:
+    inst = rt.work.instance(scope.instance_id)
+    assert inst is not None
+    graph = rt.graph_of(inst)
+    esp = graph.node(start.container)
+    if start.cancel_activity:
+        rt.cancel_scope_contents(scope.id)
+    owner = rt.new_token(scope.instance_id, scope.id, esp.id)
+    rt.record(owner, esp, "start")
+    inner = rt.ensure_local_scope(owner, kind="subprocess")
+    first = rt.new_token(scope.instance_id, inner, start.id)
+    if variables:
+        if start.outputs:
+            rt.apply_result(first, start, variables)
+        else:
+            rt.propagate(inner, scope.instance_id, variables)
+    rt.agenda.append(first.id)
+
+
+# -- throwing ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Catch:
+    token: TokenRow | None  # activity token whose boundary catches
+    boundary: Node | None
+    scope: ScopeRow | None  # scope whose event subprocess catches
+    start: Node | None
+
+
+def _matches(ev: EventDef | None, kind: str, code: str | None) -> bool:
+    return ev is not None and ev.kind == kind and (ev.code is None or ev.code == code)
+
+
+def _find_catch(rt: Runtime, token: TokenRow, kind: str, code: str | None,
+                from_activity: bool) -> _Catch | None:
+    graph = rt.graph_of(rt.instance_of(token))
+    if from_activity:
+        for b in rt.node_of(token).boundaries:
+            if _matches(graph.node(b).event, kind, code):
+                return _Catch(token, graph.node(b), None, None)
+    scope_id: str | None = token.scope_id
+    while scope_id is not None:
+        scope = rt.work.scope(scope_id)
+        if scope is None:
+            return None
+        container = graph.nodes.get(scope.element_id)
+        esps = container.event_subprocesses if container is not None else (
+            graph.event_subprocesses if scope.kind == "process" else ()
+        )
+        for esp_id in esps:
+            for start_id in graph.node(esp_id).starts:
+                if _matches(graph.node(start_id).event, kind, code):
+                    return _Catch(None, None, scope, graph.node(start_id))
+        if scope.kind == "process":
+            inst = rt.work.instance(scope.instance_id)
+            if inst is not None and inst.parent_token_id is not None:
+                parent = rt.work.token(inst.parent_token_id)
+                if parent is not None:
+                    return _find_catch(rt, parent, kind, code, True)
+            return None
+        if scope.token_id is not None and scope.kind in ("subprocess", "mi_body"):
+            owner = rt.work.token(scope.token_id)
+            if owner is not None:
+                for b in rt.node_of(owner).boundaries:
+                    if _matches(graph.node(b).event, kind, code):
+                        return _Catch(owner, graph.node(b), None, None)
+        scope_id = scope.parent_id
+    return None
+
+
+def _run_catch(rt: Runtime, catch: _Catch, variables: Mapping[str, Any]) -> None:
+    if catch.token is not None and catch.boundary is not None:
+        trigger_boundary(rt, catch.token, catch.boundary, variables)
+    elif catch.scope is not None and catch.start is not None:
+        start_event_subprocess(rt, catch.scope, catch.start, variables)
+
+
+def throw_error(rt: Runtime, token: TokenRow, code: str | None, message: str,
+                *, from_activity: bool = False) -> None:
+    """Throw a BPMN error from ``token``; uncaught, it becomes an incident."""
+    catch = _find_catch(rt, token, "error", code, from_activity)
+    if catch is None:
+        raise IncidentError(
+            "unhandled_error",
+            f"Element '{token.element_id}' threw the BPMN error {code!r}"
+            f"{': ' + message if message else ''}, but no boundary or event subprocess "
+            "catches it. Fix the cause and retry, or add an error boundary event.",
+        )
+    if not from_activity:
+        rt.work.tokens.delete(token)
+    _run_catch(rt, catch, {})
+
+
+def throw_escalation(rt: Runtime, token: TokenRow, node: Node) -> None:
+    """Escalations are caught like errors, but an uncaught one is simply ignored."""
+    code = node.event.code if node.event is not None else None
+    catch = _find_catch(rt, token, "escalation", code, False)
+    end = node.type == "endEvent"
+    if catch is None:
+        if end:
+            rt.consume(token)
+        return
+    interrupting = (catch.boundary or catch.start) is not None and bool(
+        (catch.boundary or catch.start).cancel_activity  # type: ignore[union-attr]
+    )
+    if end and not interrupting:
+        rt.consume(token)
+    elif end:
+        rt.work.tokens.delete(token)
+    _run_catch(rt, catch, {})
+
+
+def broadcast_signal_later(rt: Runtime, name: str) -> None:
+    """Queue a signal; the command delivers it to every subscriber before it commits."""
+    rt.signals.append(name)

@@ -1,0 +1,65 @@
+"""Database connections: URL defaults, SQLite pragmas (WAL, durable commits, BEGIN IMMEDIATE)
+and PostgreSQL through psycopg 3."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sqlalchemy import Engine as SqlEngine
+from sqlalchemy import create_engine, event
+from sqlalchemy.pool import StaticPool
+
+DEFAULT_FILE = "civicflow.db"
+
+
+def default_url() -> str:
+    """``CIVICFLOW_DATABASE_URL`` or a SQLite file in the current folder."""
+    return os.environ.get("CIVICFLOW_DATABASE_URL") or f"sqlite:///{DEFAULT_FILE}"
+
+
+def normalise_url(url: str) -> str:
+    """Accept ``postgresql://`` and ``postgres://`` and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def connect(url: str | None) -> SqlEngine:
+    """A SQLAlchemy engine for ``url``; ``None`` means a private in-memory SQLite database."""
+    if url is None or url in ("sqlite://", "sqlite:///:memory:"):
+        engine = create_engine(
+            "sqlite://",
+            poolclass=StaticPool,
+            connect_args={"check_same_thread": False},
+        )
+        _sqlite_events(engine, wal=False)
+        return engine
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _sqlite_events(engine, wal=True)
+        return engine
+    return create_engine(url, pool_size=4, max_overflow=8)
+
+
+def _sqlite_events(engine: SqlEngine, *, wal: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_connection.cursor()
+        if wal:
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")  # durable commits, also in WAL mode
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # take the write lock up front: no deadlock upgrading a read to a write lock
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_sqlite(engine: SqlEngine) -> bool:
+    return engine.dialect.name == "sqlite"

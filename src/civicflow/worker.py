@@ -1,0 +1,102 @@
+"""The job executor: ``civicflow worker``. Runs due timers and service-task handlers.
+
+Any number of worker processes on any number of machines may share one PostgreSQL database:
+jobs are claimed with ``FOR UPDATE SKIP LOCKED`` and a lease, so a worker killed with
+``kill -9`` loses nothing; its jobs are taken over once the lease expires. Handlers may
+therefore run more than once (at-least-once); each job carries an ``idempotency_key``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import multiprocessing
+import signal
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+HandlerSetup = Callable[[Any], None]
+
+
+def load_handlers(spec: str | None) -> HandlerSetup | None:
+    """``package.module`` exposing ``register(engine)``, or ``package.module:function``."""
+    if not spec:
+        return None
+    module_name, _, attr = spec.partition(":")
+    module = importlib.import_module(module_name)
+    setup = getattr(module, attr or "register", None)
+    if setup is None or not callable(setup):
+        raise ValueError(
+            f"{spec!r} has no register(engine) function; define one that calls "
+            "engine.register_handler(type, fn) for each task type."
+        )
+    return setup  # type: ignore[no-any-return]
+
+
+def run_worker(url: str | None, *, handlers: str | None = None, worker_id: str | None = None,
+               poll_seconds: float = 0.5, lease: timedelta = timedelta(seconds=30),
+               batch: int = 50, stop: threading.Event | None = None,
+               max_idle_polls: int | None = None) -> int:
+    """Run jobs until ``stop`` is set (or, with ``max_idle_polls``, until idle that long).
+
+    Returns how many jobs ran.
+    """
+    from civicflow.store.service import Engine
+
+    engine = Engine.open(url)
+    setup = load_handlers(handlers)
+    if setup is not None:
+        setup(engine)
+    stop = stop or threading.Event()
+    ran = 0
+    idle = 0
+    try:
+        while not stop.is_set():
+            n = engine.run_due_jobs(max_jobs=batch, worker_id=worker_id, lock_duration=lease,
+                                    until_idle=False)
+            ran += n
+            if n:
+                idle = 0
+                continue
+            idle += 1
+            if max_idle_polls is not None and idle >= max_idle_polls:
+                break
+            stop.wait(poll_seconds)
+    finally:
+        engine.close()
+    return ran
+
+
+def _child(url: str | None, handlers: str | None, index: int, poll: float,
+           lease_seconds: float) -> None:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    run_worker(url, handlers=handlers, poll_seconds=poll, stop=stop,
+               lease=timedelta(seconds=lease_seconds))
+
+
+def run_workers(url: str | None, *, concurrency: int, handlers: str | None,
+                poll_seconds: float = 0.5, lease_seconds: float = 30.0) -> None:
+    """Start ``concurrency`` worker processes and wait for them (Ctrl-C stops all)."""
+    if concurrency <= 1:
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        with contextlib.suppress(KeyboardInterrupt):
+            run_worker(url, handlers=handlers, poll_seconds=poll_seconds, stop=stop,
+                       lease=timedelta(seconds=lease_seconds))
+        return
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_child, args=(url, handlers, i, poll_seconds, lease_seconds))
+             for i in range(concurrency)]
+    for p in procs:
+        p.start()
+    try:
+        for p in procs:
+            p.join()
+    except KeyboardInterrupt:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.join()
