@@ -56,6 +56,9 @@ def _register() -> None:
     from civicflow.cli import simulate
 
     simulate.register(app)
+    from civicflow.cli import mine
+
+    mine.register(app)
 
 
 _register()

@@ -1,0 +1,143 @@
+"""``civicflow mine LOG``: key figures, bottlenecks, hand-offs and variants of an event log."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from civicflow.insight.report import MiningReport
+
+_LOG_HELP = "Event log file: .xes, .xes.gz or .csv (map CSV columns with the options below)."
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the ``mine`` command to the root app."""
+    app.command("mine")(mine)
+
+
+def mine(
+    log_file: Annotated[Path, typer.Argument(metavar="LOG", help=_LOG_HELP)],
+    html: Annotated[Path | None, typer.Option(
+        "--html", help="Also write an HTML report with the DFG as a picture.")] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the figures as JSON (contract: docs/mining-json.md).")] = False,
+    top: Annotated[int, typer.Option(
+        "--top", min=1, help="Rows per table in the text report.")] = 10,
+    skip_bad_rows: Annotated[bool, typer.Option(
+        "--skip-bad-rows", help="Leave out unreadable events and count them.")] = False,
+    lifecycle: Annotated[list[str] | None, typer.Option(
+        "--lifecycle", help="Only events with this lifecycle:transition (repeatable).")] = None,
+    case: Annotated[str | None, typer.Option(
+        "--case", help="CSV column with the case id.")] = None,
+    activity: Annotated[str | None, typer.Option(
+        "--activity", help="CSV column with the activity.")] = None,
+    timestamp: Annotated[str | None, typer.Option(
+        "--timestamp", help="CSV column with the time.")] = None,
+    resource: Annotated[str | None, typer.Option(
+        "--resource", help="CSV column with the resource (org:resource).")] = None,
+    group: Annotated[str | None, typer.Option(
+        "--group", help="CSV column with the department (org:group).")] = None,
+    lifecycle_column: Annotated[str | None, typer.Option(
+        "--lifecycle-column", help="CSV column with the lifecycle transition.")] = None,
+    timestamp_format: Annotated[str | None, typer.Option(
+        "--timestamp-format", help="strftime format of CSV times, e.g. '%d/%m/%Y %H:%M'.")
+    ] = None,
+    timezone: Annotated[str, typer.Option(
+        "--timezone", help="Zone of CSV times without one (IANA name, e.g. Europe/Paris).")
+    ] = "UTC",
+    separator: Annotated[str, typer.Option("--separator", help="CSV field separator.")] = ",",
+) -> None:
+    """Mine an event log: key figures, bottlenecks, hand-offs between departments, variants."""
+    import polars as pl
+
+    from civicflow.insight import filters
+    from civicflow.insight.log import CsvMapping, LogError, read_log
+    from civicflow.insight.report import build_report
+
+    mapping = CsvMapping(case, activity, timestamp, resource, group, lifecycle_column,
+                         timestamp_format, timezone, separator)
+    try:
+        log = read_log(log_file, mapping=mapping, skip_bad=skip_bad_rows)
+        if lifecycle:
+            log = filters.lifecycle(log, lifecycle)
+        report = build_report(log)
+    except LogError as exc:
+        typer.echo(f"Cannot read {log_file}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    except pl.exceptions.PolarsError as exc:  # a data shape we did not foresee: say so plainly
+        typer.echo(f"Cannot analyse {log_file}: {exc}. Please report this with the first lines "
+                   "of the file.", err=True)
+        raise typer.Exit(1) from exc
+    if html is not None:
+        from civicflow.insight.report_html import render_html
+
+        try:
+            html.write_text(render_html(report, title=log_file.name), encoding="utf-8")
+        except OSError as exc:
+            typer.echo(f"Cannot write {html}: {exc}", err=True)
+            raise typer.Exit(1) from exc
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        return
+    _print_report(report, log_file.name, top)
+    if html is not None:
+        Console().print(f"HTML report written to {html}", highlight=False)
+
+
+def _print_report(report: MiningReport, name: str, top: int) -> None:
+    from civicflow.insight.report import human_duration
+
+    out = Console()
+    d = report.case_duration
+    out.print(f"[bold]{name}[/bold]: {report.cases:,} cases, {report.events:,} events, "
+              f"{report.activities} activities, {report.first_event or '-'} to "
+              f"{report.last_event or '-'}", highlight=False)
+    if report.skipped_events:
+        out.print(f"[yellow]{report.skipped_events:,} bad events were skipped.[/yellow]")
+    out.print(f"Case duration: mean {human_duration(d.mean)}, median {human_duration(d.median)}, "
+              f"90% within {human_duration(d.p90)}; {report.rework_cases:,} cases with rework.",
+              highlight=False)
+
+    edges = Table(title="Bottlenecks: where cases wait longest (total)")
+    for col in ("from", "to", "times", "cases", "total wait", "per case", "median"):
+        edges.add_column(col, justify="right" if col not in ("from", "to") else "left")
+    for row in report.edge_bottlenecks[:top]:
+        edges.add_row(row["source"], row["target"], f"{row['count']:,}", f"{row['cases']:,}",
+                      human_duration(row["total_wait_s"]), human_duration(row["per_case_wait_s"]),
+                      human_duration(row["median_s"]))
+    out.print(edges)
+
+    for title, rows in (("Hand-offs between departments", report.department_handoffs),
+                        ("Hand-offs between people", report.resource_handoffs)):
+        if not rows:
+            continue
+        table = Table(title=title)
+        for col in ("from", "to", "times", "cases", "total wait", "median wait"):
+            table.add_column(col, justify="right" if col not in ("from", "to") else "left")
+        for row in rows[:top]:
+            table.add_row(row["source"], row["target"], f"{row['count']:,}", f"{row['cases']:,}",
+                          human_duration(row["total_wait_s"]), human_duration(row["median_s"]))
+        out.print(table)
+
+    if report.service_times:
+        service = Table(title="Time spent in each activity (start to complete)")
+        for col in ("activity", "times", "mean", "median", "90%"):
+            service.add_column(col, justify="left" if col == "activity" else "right")
+        for row in report.service_times[:top]:
+            service.add_row(row["activity"], f"{row['count']:,}", human_duration(row["mean_s"]),
+                            human_duration(row["median_s"]), human_duration(row["p90_s"]))
+        out.print(service)
+
+    variants = Table(title=f"Variants ({len(report.variants):,} distinct)")
+    variants.add_column("cases", justify="right")
+    variants.add_column("share", justify="right")
+    variants.add_column("activities")
+    for v in report.variants[:top]:
+        variants.add_row(f"{v.count:,}", f"{v.share:.1%}", " → ".join(v.activities))
+    out.print(variants)
