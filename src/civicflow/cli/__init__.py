@@ -59,6 +59,9 @@ def _register() -> None:
     from civicflow.cli import mine
 
     mine.register(app)
+    from civicflow.cli import demo
+
+    demo.register(app)
 
 
 _register()
