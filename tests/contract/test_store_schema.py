@@ -73,7 +73,7 @@ def test_two_people_completing_the_same_task_at_once_get_one_winner(
     engines = [Engine.open(database_url, clock=clock, migrate=False) for _ in range(2)]
     try:
         engines[0].deploy(USER_TASK)
-        for _round in range(3):
+        for _round in range(5):
             inst = engines[0].start("p")
             [task] = engines[0].tasks(instance_id=inst.id)
             barrier = threading.Barrier(2)

@@ -72,6 +72,7 @@ class _Compiler:
             starts=starts,
             event_subprocesses=esps,
             upstream=compute_upstream(self.nodes, self.flows, joins),
+            has_compensation=bool(self._handlers),
             has_conditional_events=any(
                 n.event is not None and n.event.kind == "conditional"
                 for n in self.nodes.values()),

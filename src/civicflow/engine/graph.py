@@ -123,6 +123,7 @@ class ProcessGraph:
     event_subprocesses: tuple[str, ...]
     upstream: dict[str, frozenset[str]] = field(default_factory=dict)
     has_conditional_events: bool = False
+    has_compensation: bool = False
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]

@@ -188,6 +188,8 @@ class Runtime:
     def record(self, token: TokenRow, node: Node, kind: str, actor: str | None = None,
                element_type: str | None = None) -> None:
         inst = self.instance_of(token)
+        if actor is None and node.type == "startEvent":
+            actor = self.actor  # who started the instance
         self.work.history.append(
             HistoryRow(
                 instance_id=inst.id,
@@ -403,6 +405,9 @@ class Runtime:
         instance.state = state
         instance.ended_at = self.now
         self.work.instances.touch(instance)
+        graph = self.graph_of(instance)
+        if not graph.event_subprocesses and not graph.has_compensation:
+            return  # nothing can be listening on behalf of the root scope
         root = self.work.scope(instance.id)
         if root is not None:
             for sub in self.work.subscriptions_of(root.id):

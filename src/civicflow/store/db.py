@@ -41,7 +41,10 @@ def connect(url: str | None) -> SqlEngine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _sqlite_events(engine, wal=True)
         return engine
-    return create_engine(url, pool_size=4, max_overflow=8)
+    # REPEATABLE READ: a command sees one snapshot, so the version it checks is the version of
+    # everything it read; a concurrent write to the same rows fails with a serialization
+    # error, which the facade retries like a version conflict.
+    return create_engine(url, pool_size=4, max_overflow=8, isolation_level="REPEATABLE READ")
 
 
 def _sqlite_events(engine: SqlEngine, *, wal: bool) -> None:
@@ -59,6 +62,14 @@ def _sqlite_events(engine: SqlEngine, *, wal: bool) -> None:
     def _on_begin(conn: Any) -> None:
         # take the write lock up front: no deadlock upgrading a read to a write lock
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A PostgreSQL serialization failure or deadlock: the transaction may simply be re-run."""
+    for candidate in (exc, getattr(exc, "orig", None)):
+        if getattr(candidate, "sqlstate", None) in ("40001", "40P01"):
+            return True
+    return False
 
 
 def is_sqlite(engine: SqlEngine) -> bool:

@@ -137,6 +137,12 @@ class Engine:
                 return outcome, changes
             except ConflictError as exc:
                 last = exc
+            except Exception as exc:  # serialization failures come raw from the driver too
+                if not db.is_retryable(exc):
+                    raise
+                last = ConflictError(
+                    "Someone else changed the same case at the same moment; reload it and "
+                    "try again.")
         assert last is not None
         raise last
 
@@ -401,6 +407,17 @@ class Engine:
         q = select(t.jobs).where(and_(due, or_(*kinds))).order_by(c.due_at).limit(max_jobs)
         if self.dialect == "postgresql":
             q = q.with_for_update(skip_locked=True)
+        for _ in range(_CONFLICT_ATTEMPTS):
+            try:
+                return self._claim(q, worker_id, now, lock_duration)
+            except Exception as exc:
+                if not db.is_retryable(exc):
+                    raise
+        return []
+
+    def _claim(self, q: Any, worker_id: str, now: datetime,
+               lock_duration: timedelta) -> list[tuple[Any, dict[str, Any]]]:
+        c = t.jobs.c
         with self._sql.begin() as conn:
             rows = list(conn.execute(q))
             if not rows:

@@ -397,3 +397,56 @@ def test_signal_end_event_reaches_catchers_in_other_instances(engine: Any) -> No
     listener = engine.start("listener")
     engine.start("sender")
     assert open_tasks(engine, listener) == ["t"]
+
+
+def test_error_event_subprocess_catches_an_error_thrown_by_a_job(engine: Any) -> None:
+    from civicflow import BpmnError
+
+    def reject(job: Any) -> dict[str, Any]:
+        raise BpmnError("INVALID", "form incomplete")
+
+    engine.register_handler("validate", reject)
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:serviceTask id="check"><bpmn:extensionElements>'
+        '<zeebe:taskDefinition type="validate"/></bpmn:extensionElements></bpmn:serviceTask>'
+        '<bpmn:endEvent id="e"/>'
+        '<bpmn:subProcess id="onerror" triggeredByEvent="true">'
+        '<bpmn:startEvent id="es"><bpmn:errorEventDefinition errorRef="err"/></bpmn:startEvent>'
+        '<bpmn:userTask id="contact"/><bpmn:endEvent id="ee"/>'
+        + chain("es", "contact", "ee") + "</bpmn:subProcess>" + chain("s", "check", "e"),
+        extra='<bpmn:error id="err" errorCode="INVALID"/>'))
+    inst = engine.start("p")
+    engine.run_due_jobs()
+    assert open_tasks(engine, inst) == ["contact"]
+    engine.complete(engine.tasks(instance_id=inst.id)[0].id)
+    assert engine.instance(inst.id).state == "completed"
+
+
+def test_non_interrupting_message_boundary_adds_a_path_and_keeps_the_task(
+    engine: Any,
+) -> None:
+    engine.deploy(_boundary_model(False, '<bpmn:messageEventDefinition messageRef="m"/>'))
+    inst = engine.start("p", {"case_no": "N"})
+    assert engine.correlate("PaymentReceived", "N") == 1
+    assert open_tasks(engine, inst) == ["escalate", "work"]
+
+
+def test_timer_boundary_on_a_subprocess_cancels_everything_inside(
+    engine: Any, clock: Any
+) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:subProcess id="sub">'
+        '<bpmn:startEvent id="ss"/><bpmn:parallelGateway id="g"/><bpmn:userTask id="a"/>'
+        '<bpmn:userTask id="b"/><bpmn:parallelGateway id="j"/><bpmn:endEvent id="se"/>'
+        + flow("ss", "g") + flow("g", "a") + flow("g", "b") + flow("a", "j") + flow("b", "j")
+        + flow("j", "se") + "</bpmn:subProcess>"
+        '<bpmn:boundaryEvent id="late" attachedToRef="sub">' + timer("duration", "P10D")
+        + '</bpmn:boundaryEvent><bpmn:userTask id="chase"/><bpmn:endEvent id="e"/>'
+        '<bpmn:endEvent id="e2"/>' + chain("s", "sub", "e") + chain("late", "chase", "e2")))
+    inst = engine.start("p")
+    engine.complete(next(t for t in engine.tasks(instance_id=inst.id) if t.element_id == "a").id)
+    clock.advance(timedelta(days=10))
+    engine.run_due_jobs()
+    assert open_tasks(engine, inst) == ["chase"]
+    cancelled = {h.element_id for h in engine.history(inst.id) if h.kind == "cancel"}
+    assert {"b", "sub"} <= cancelled

@@ -176,3 +176,40 @@ def test_uncontrolled_merge_passes_each_arriving_token_through(engine: Any) -> N
     for t in engine.tasks(instance_id=inst.id):
         engine.complete(t.id)
     assert engine.instance(inst.id).state == "completed"
+
+
+def test_inclusive_join_ignores_tokens_that_cannot_reach_it(engine: Any) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/>'
+        '<bpmn:userTask id="side"/><bpmn:endEvent id="side_end"/>'
+        '<bpmn:inclusiveGateway id="split"/><bpmn:userTask id="a"/><bpmn:userTask id="b"/>'
+        '<bpmn:inclusiveGateway id="join"/><bpmn:userTask id="after"/><bpmn:endEvent id="e"/>'
+        + flow("s", "fork") + flow("fork", "side") + flow("side", "side_end")
+        + flow("fork", "split") + flow("split", "a", "=true") + flow("split", "b", "=true")
+        + flow("a", "join") + flow("b", "join") + chain("join", "after", "e")))
+    inst = engine.start("p")
+    tasks = {t.element_id: t for t in engine.tasks(instance_id=inst.id)}
+    assert set(tasks) == {"side", "a", "b"}
+    engine.complete(tasks["a"].id)
+    assert sorted(t.element_id for t in engine.tasks(instance_id=inst.id)) == ["b", "side"]
+    engine.complete(tasks["b"].id)
+    assert sorted(t.element_id for t in engine.tasks(instance_id=inst.id)) == ["after", "side"]
+
+
+def test_inclusive_join_fires_when_the_last_awaited_token_leaves_for_elsewhere(
+    engine: Any,
+) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:inclusiveGateway id="split"/>'
+        '<bpmn:userTask id="a"/><bpmn:userTask id="b"/>'
+        '<bpmn:exclusiveGateway id="route" default="f_join"/><bpmn:endEvent id="dropped"/>'
+        '<bpmn:inclusiveGateway id="join"/><bpmn:userTask id="after"/><bpmn:endEvent id="e"/>'
+        + flow("s", "split") + flow("split", "a", "=true") + flow("split", "b", "=true")
+        + flow("a", "join") + flow("b", "route") + flow("route", "dropped", "=drop")
+        + flow("route", "join", flow_id="f_join") + chain("join", "after", "e")))
+    inst = engine.start("p", {"drop": True})
+    tasks = {t.element_id: t for t in engine.tasks(instance_id=inst.id)}
+    engine.complete(tasks["a"].id)
+    assert [t.element_id for t in engine.tasks(instance_id=inst.id)] == ["b"]
+    engine.complete(tasks["b"].id)  # b's token ends at 'dropped': nothing else can arrive
+    assert [t.element_id for t in engine.tasks(instance_id=inst.id)] == ["after"]

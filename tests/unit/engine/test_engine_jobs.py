@@ -173,3 +173,19 @@ def test_business_rule_task_with_a_called_decision_is_refused_until_dmn_is_wired
             "</bpmn:extensionElements></bpmn:businessRuleTask>")
     with pytest.raises(DeploymentError, match="svc"):
         engine.deploy(model(task))
+
+
+def test_message_end_event_with_a_job_definition_completes_after_its_job(engine: Any) -> None:
+    sent: list[Any] = []
+    engine.register_handler("send-letter", lambda job: sent.append(job.variables) or {})
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:endEvent id="notify"><bpmn:extensionElements>'
+        '<zeebe:taskDefinition type="send-letter"/></bpmn:extensionElements>'
+        "<bpmn:messageEventDefinition/></bpmn:endEvent>" + chain("s", "notify"),
+    ))
+    inst = engine.start("p", {"to": "citizen@example.org"}, actor="clerk")
+    assert engine.instance(inst.id).state == "active"
+    engine.run_due_jobs()
+    assert sent == [{"to": "citizen@example.org"}]
+    assert engine.instance(inst.id).state == "completed"
+    assert engine.history(inst.id)[0].actor == "clerk"
