@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -54,6 +55,9 @@ def mine(
         "--timezone", help="Zone of CSV times without one (IANA name, e.g. Europe/Paris).")
     ] = "UTC",
     separator: Annotated[str, typer.Option("--separator", help="CSV field separator.")] = ",",
+    window: Annotated[str, typer.Option(
+        "--window", help="Period for following the worst bottlenecks over time: 1w, 1mo, 1q, 1y.")
+    ] = "1mo",
 ) -> None:
     """Mine an event log: key figures, bottlenecks, hand-offs between departments, variants."""
     import polars as pl
@@ -63,6 +67,9 @@ def mine(
     from civicflow.insight.log import CsvMapping, LogError, read_log
     from civicflow.insight.report import build_report
 
+    if not re.fullmatch(r"[1-9][0-9]*(d|w|mo|q|y)", window):
+        raise typer.BadParameter("use a number and a unit: 1w, 2w, 1mo, 1q or 1y",
+                                 param_hint="--window")
     mapping = CsvMapping(case, activity, timestamp, resource, group, lifecycle_column,
                          timestamp_format, timezone, separator)
     try:
@@ -72,7 +79,7 @@ def mine(
             log = read_log(log_file, mapping=mapping, skip_bad=skip_bad_rows)
         if lifecycle:
             log = filters.lifecycle(log, lifecycle)
-        report = build_report(log)
+        report = build_report(log, window=window)
     except LogError as exc:
         typer.echo(f"Cannot read {log_file}: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -125,6 +132,15 @@ def _print_report(report: MiningReport, name: str, top: int) -> None:
                       human_duration(row["total_wait_s"]), human_duration(row["per_case_wait_s"]),
                       human_duration(row["median_s"]))
     out.print(edges)
+
+    if report.bottleneck_trend:
+        trend = Table(title=f"Worst bottlenecks over time (per {report.window})")
+        for col in ("from", "to", "period from", "times", "mean wait"):
+            trend.add_column(col, justify="right" if col in ("times", "mean wait") else "left")
+        for row in report.bottleneck_trend:
+            trend.add_row(row["source"], row["target"], row["window"].date().isoformat(),
+                          f"{row['count']:,}", human_duration(row["mean_s"]))
+        out.print(trend)
 
     for title, rows in (("Hand-offs between departments", report.department_handoffs),
                         ("Hand-offs between people", report.resource_handoffs)):

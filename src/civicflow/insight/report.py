@@ -13,7 +13,11 @@ from typing import Any
 import polars as pl
 
 from civicflow.insight import mining
-from civicflow.insight.bottlenecks import activity_bottlenecks, edge_bottlenecks
+from civicflow.insight.bottlenecks import (
+    activity_bottlenecks,
+    edge_bottlenecks,
+    edge_bottlenecks_by_window,
+)
 from civicflow.insight.frame import GROUP, RESOURCE, TIMESTAMP, EventLog
 from civicflow.insight.handoffs import handoffs
 from civicflow.insight.units import human_duration
@@ -45,6 +49,9 @@ class MiningReport:
     resource_handoffs: tuple[dict[str, Any], ...]
     rework_cases: int  #: cases that repeat at least one activity
     service_times: tuple[dict[str, Any], ...] = ()  #: mining.activity_durations rows, if any
+    window: str = "1mo"  #: period of ``bottleneck_trend`` (polars duration string)
+    #: the three worst edges' waiting per window: rows of window, source, target, count, mean_s
+    bottleneck_trend: tuple[dict[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The documented ``--json`` contract (docs/mining-json.md)."""
@@ -69,6 +76,18 @@ class MiningReport:
                 "median": self.case_duration.median,
                 "p90": self.case_duration.p90,
             },
+            "bottlenecks": [
+                {"source": r["source"], "target": r["target"], "count": r["count"],
+                 "cases": r["cases"], "total_wait_s": r["total_wait_s"],
+                 "per_case_wait_s": r["per_case_wait_s"]}
+                for r in self.edge_bottlenecks
+            ],
+            "handoffs": [
+                {"source": r["source"], "target": r["target"], "count": r["count"],
+                 "cases": r["cases"], "total_wait_s": r["total_wait_s"],
+                 "mean_s": r["mean_s"], "median_s": r["median_s"]}
+                for r in self.department_handoffs
+            ],
         }
 
 
@@ -82,9 +101,24 @@ def _rows(frame: pl.DataFrame) -> tuple[dict[str, Any], ...]:
     return tuple(frame.iter_rows(named=True))
 
 
-def build_report(log: EventLog) -> MiningReport:
-    """Compute every figure of the report from ``log`` (sorted once, reused throughout)."""
+def _trend(log: EventLog, worst: pl.DataFrame, window: str) -> tuple[dict[str, Any], ...]:
+    top = worst.head(3).select("source", "target")
+    if top.height == 0:
+        return ()
+    per_window = edge_bottlenecks_by_window(log, window).join(
+        top, on=["source", "target"], how="semi")
+    return _rows(per_window.select("window", "source", "target", "count", "mean_s",
+                                   "total_wait_s").sort(["source", "target", "window"]))
+
+
+def build_report(log: EventLog, *, window: str = "1mo") -> MiningReport:
+    """Compute every figure of the report from ``log`` (sorted once, reused throughout).
+
+    ``window`` is the period (``1w``, ``1mo``, ``1q``, ``1y``) over which the worst bottlenecks
+    are followed, so a department can see whether a change helped.
+    """
     log = mining.order(log)
+    worst = edge_bottlenecks(log)
     stamps = log.frame.get_column(TIMESTAMP)
     durations = mining.case_durations(log).get_column("duration_s")
     rework = mining.rework(log)
@@ -101,11 +135,13 @@ def build_report(log: EventLog) -> MiningReport:
         dfg=tuple(mining.dfg(log)),
         variants=tuple(mining.variants(log)),
         case_duration=mining.summarize(durations),
-        edge_bottlenecks=_rows(edge_bottlenecks(log)),
+        edge_bottlenecks=_rows(worst),
         activity_bottlenecks=_rows(activity_bottlenecks(log)),
         department_handoffs=_rows(handoffs(log, GROUP)),
         resource_handoffs=_rows(handoffs(log, RESOURCE)),
         rework_cases=int((rework.get_column("repeats") > 0).sum()) if rework.height else 0,
         service_times=_rows(mining.activity_durations(log)),
+        window=window,
+        bottleneck_trend=_trend(log, worst, window),
     )
 

@@ -66,6 +66,11 @@ def render_html(report: MiningReport, *, title: str = "Event log", top: int = 15
                  human_duration(r["total_wait_s"]), human_duration(r["per_case_wait_s"]),
                  human_duration(r["median_s"])] for r in report.edge_bottlenecks[:top]),
                {2, 3, 4, 5, 6}),
+        f"<h3>The worst bottlenecks over time (per {escape(report.window)})</h3>",
+        _table(["from", "to", "period from", "times", "mean wait", "total wait"],
+               ([r["source"], r["target"], r["window"].date().isoformat(), f"{r['count']:,}",
+                 human_duration(r["mean_s"]), human_duration(r["total_wait_s"])]
+                for r in report.bottleneck_trend), {3, 4, 5}),
         "<h3>Waiting before each activity</h3>",
         _table(["activity", "times", "cases", "total wait", "wait per case"],
                ([r["activity"], f"{r['count']:,}", f"{r['cases']:,}",

@@ -50,6 +50,14 @@ def test_json_output_follows_the_documented_contract(csv_log: Path) -> None:
                                   "share": pytest.approx(2 / 3)}
     assert doc["case_duration_s"]["median"] == pytest.approx(6 * 3600)
     assert doc["case_duration_s"]["mean"] == pytest.approx((24 + 6 + 5) * 3600 / 3)
+    worst = doc["bottlenecks"][0]
+    assert (worst["source"], worst["target"]) == ("review", "decide")
+    assert worst["total_wait_s"] == pytest.approx((22 + 4) * 3600)
+    assert worst["per_case_wait_s"] == pytest.approx(13 * 3600)
+    assert doc["handoffs"] == [{
+        "source": "Front", "target": "Zoning", "count": 3, "cases": 3,
+        "total_wait_s": pytest.approx(9 * 3600), "mean_s": pytest.approx(3 * 3600),
+        "median_s": pytest.approx(2 * 3600)}]
 
 
 def test_text_report_names_bottlenecks_handoffs_and_variants(csv_log: Path) -> None:
@@ -119,3 +127,21 @@ def test_service_times_appear_when_start_and_complete_events_exist(tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "Time spent in each activity" in result.output
     assert "2.0 h" in result.output
+
+
+def test_worst_bottlenecks_are_followed_per_window(tmp_path: Path) -> None:
+    path = tmp_path / "weeks.csv"
+    path.write_text("case,activity,timestamp\n"
+                    "1,a,2024-01-01T09:00:00Z\n1,b,2024-01-01T19:00:00Z\n"
+                    "2,a,2024-02-05T09:00:00Z\n2,b,2024-02-05T10:00:00Z\n", encoding="utf-8")
+    result = runner.invoke(app, ["mine", str(path), "--window", "1mo"])
+    assert result.exit_code == 0, result.output
+    assert "Worst bottlenecks over time (per 1mo)" in result.output
+    assert "2024-01-01" in result.output
+    assert "10.0 h" in result.output
+    assert "2024-02-01" in result.output
+
+
+def test_a_malformed_window_is_a_usage_error(csv_log: Path) -> None:
+    result = runner.invoke(app, ["mine", str(csv_log), "--window", "monthly", *MAPPING])
+    assert result.exit_code == 2
