@@ -92,3 +92,18 @@ def test_demo_command_prints_kpis_bottlenecks_and_writes_the_report(tmp_path: Pa
     assert "KPIs as of" in result.output
     assert "bottlenecks" in result.output
     assert "<svg" in html.read_text(encoding="utf-8")
+
+
+def test_permit_city_model_passes_civicflow_check() -> None:
+    model = Path(__file__).parents[2] / "examples" / "permit_city.bpmn"
+    result = CliRunner().invoke(app, ["check", str(model)])
+    assert result.exit_code == 0, result.output
+    assert "executable" in result.output
+
+
+def test_demo_with_a_missing_parameter_file_says_so_without_a_traceback(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--database", str(tmp_path / "x.db"),
+                                      "--params", str(tmp_path / "nowhere.yaml")])
+    assert result.exit_code == 1
+    assert "nowhere.yaml" in result.output
+    assert "Traceback" not in result.output
