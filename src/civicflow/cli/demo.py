@@ -104,6 +104,17 @@ def _print_mining(out: Console, report: MiningReport, top: int) -> None:
                       human_duration(row["total_wait_s"]), human_duration(row["per_case_wait_s"]),
                       human_duration(row["median_s"]))
     out.print(edges)
+    if report.service_times:
+        inside = Table(title="Time inside each activity (in the worklist plus work)")
+        for col in ("activity", "times", "mean", "median", "90%"):
+            inside.add_column(col, justify="left" if col == "activity" else "right")
+        for row in report.service_times[:top]:
+            inside.add_row(row["activity"], f"{row['count']:,}", human_duration(row["mean_s"]),
+                           human_duration(row["median_s"]), human_duration(row["p90_s"]))
+        out.print(inside)
+    out.print("[dim]An activity's start is when it reached the worklist, so an edge from an "
+              "activity to itself is its queue plus work time, and hand-offs between departments "
+              "show their wait inside the receiving activity.[/dim]")
     for title, rows in (("Top hand-offs between departments", report.department_handoffs),
                         ("Top hand-offs between people", report.resource_handoffs)):
         if not rows:
