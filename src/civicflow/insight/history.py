@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.exc import SQLAlchemyError
 
 from civicflow.insight.frame import (
@@ -78,8 +78,11 @@ def read_history(
     from civicflow.store.tables import history
 
     c = history.c
+    sqlite = url.startswith("sqlite")
+    # SQLite keeps times as text: parse them in polars in one go, not row by row in Python
+    at = type_coerce(c.at, String) if sqlite else c.at
     query = select(c.instance_id, c.process_id, c.version, c.business_key, c.element_id,
-                   c.name, c.element_type, c.kind, c.at, c.actor, c.lane)
+                   c.name, c.element_type, c.kind, at, c.actor, c.lane)
     if not all_elements:
         query = query.where(c.element_type.in_(sorted(ACTIVITY_TYPES)))
     if process_id is not None:
@@ -100,7 +103,7 @@ def read_history(
         ) from exc
     finally:
         sql.dispose()
-    return EventLog(_frame(rows), {"source": safe_url(url)}, grouped=True)
+    return EventLog(_frame(rows, sqlite), {"source": safe_url(url)}, grouped=True)
 
 
 def _require_sqlite_file(url: str) -> None:
@@ -124,20 +127,26 @@ def safe_url(url: str) -> str:
     return f"{scheme}://{user}@{tail}"
 
 
-def _frame(rows: Iterable[Any]) -> pl.DataFrame:
+def _frame(rows: Iterable[Any], sqlite: bool) -> pl.DataFrame:
     columns = list(zip(*rows, strict=True)) or [()] * 11
     (instance, process, version, key, element, name, etype, kind, at, actor, lane) = columns
-    activity = [n if n else e for n, e in zip(name, element, strict=True)]
+    if sqlite:
+        times = pl.Series(TIMESTAMP, at, pl.String).str.to_datetime(
+            time_unit="us", time_zone="UTC")
+    else:
+        times = pl.Series(TIMESTAMP, [_utc(v) for v in at], TIME_DTYPE)
     return pl.DataFrame([
         pl.Series(CASE, instance, pl.String),
-        pl.Series(ACTIVITY, activity, pl.String),
-        pl.Series(TIMESTAMP, [_utc(v) for v in at], TIME_DTYPE),
+        pl.Series(ACTIVITY, name, pl.String),
+        times,
         pl.Series(RESOURCE, actor, pl.String),
         pl.Series(GROUP, lane, pl.String),
-        pl.Series(LIFECYCLE, [LIFECYCLES.get(k, k) for k in kind], pl.String),
+        pl.Series(LIFECYCLE, kind, pl.String).replace(LIFECYCLES),
         pl.Series(PROCESS, process, pl.String),
         pl.Series(VERSION, version, pl.Int64),
         pl.Series(BUSINESS_KEY, key, pl.String),
         pl.Series(ELEMENT_ID, element, pl.String),
         pl.Series(ELEMENT_TYPE, etype, pl.String),
-    ])
+    ]).with_columns(  # an unnamed element is called by its id
+        pl.when(pl.col(ACTIVITY).is_null() | (pl.col(ACTIVITY) == ""))
+        .then(pl.col(ELEMENT_ID)).otherwise(pl.col(ACTIVITY)).alias(ACTIVITY))

@@ -159,3 +159,11 @@ def test_mine_and_kpi_commands_read_a_database_url(
     kpis = runner.invoke(app, ["kpi", database_url, "-d", str(definitions), "--json"])
     assert kpis.exit_code == 0, kpis.output
     assert '"cases": 1' in kpis.output
+
+
+def test_an_engine_without_history_gives_an_empty_log_with_the_usual_columns(
+    engine: Any, database_url: str
+) -> None:
+    log = read_history(database_url)
+    assert log.events == 0
+    assert {CASE, ACTIVITY, TIMESTAMP, RESOURCE, GROUP, LIFECYCLE} <= set(log.frame.columns)
