@@ -43,9 +43,9 @@ def _root(
 
 def _register() -> None:
     """Attach each command module's commands to ``app``."""
-    from civicflow.cli import check, decide, engine, feel, kpi, mine, simulate
+    from civicflow.cli import check, decide, demo, engine, feel, kpi, mine, simulate
 
-    for module in (check, decide, engine, feel, kpi, mine, simulate):
+    for module in (check, decide, engine, feel, kpi, mine, simulate, demo):
         module.register(app)
 
 

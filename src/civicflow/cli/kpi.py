@@ -23,10 +23,11 @@ def register(app: typer.Typer) -> None:
 
 def kpi(
     log: Annotated[
-        Path,
+        str,
         typer.Argument(
-            help="Event log: a parquet or CSV file with XES column names (case:concept:name, "
-            "concept:name, time:timestamp, org:group, case:department, ...).",
+            help="Event log: an XES (.xes, .xes.gz) or CSV file, a parquet file with XES column "
+            "names (case:concept:name, concept:name, time:timestamp, org:group, ...), or a "
+            "database URL (sqlite:///civicflow-demo.db) whose engine history is read.",
         ),
     ],
     definitions: Annotated[

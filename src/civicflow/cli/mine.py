@@ -14,7 +14,9 @@ from rich.table import Table
 if TYPE_CHECKING:
     from civicflow.insight.report import MiningReport
 
-_LOG_HELP = "Event log file: .xes, .xes.gz or .csv (map CSV columns with the options below)."
+_LOG_HELP = ("Event log file: .xes, .xes.gz or .csv (map CSV columns with the options below), "
+             "or a database URL (sqlite:///civicflow-demo.db, postgresql+psycopg://...) whose "
+             "engine history is mined.")
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +25,7 @@ def register(app: typer.Typer) -> None:
 
 
 def mine(
-    log_file: Annotated[Path, typer.Argument(metavar="LOG", help=_LOG_HELP)],
+    log_file: Annotated[str, typer.Argument(metavar="LOG", help=_LOG_HELP)],
     html: Annotated[Path | None, typer.Option(
         "--html", help="Also write an HTML report with the DFG as a picture.")] = None,
     as_json: Annotated[bool, typer.Option(
@@ -66,6 +68,7 @@ def mine(
 
     from civicflow.cli import mine_conformance
     from civicflow.insight import filters
+    from civicflow.insight.history import is_database_url, read_history
     from civicflow.insight.log import CsvMapping, LogError, read_log
     from civicflow.insight.report import build_report
 
@@ -75,7 +78,10 @@ def mine(
     mapping = CsvMapping(case, activity, timestamp, resource, group, lifecycle_column,
                          timestamp_format, timezone, separator)
     try:
-        log = read_log(log_file, mapping=mapping, skip_bad=skip_bad_rows)
+        if is_database_url(log_file):
+            log = read_history(log_file)
+        else:
+            log = read_log(log_file, mapping=mapping, skip_bad=skip_bad_rows)
         if lifecycle:
             log = filters.lifecycle(log, lifecycle)
         report = build_report(log, window=window)
@@ -93,7 +99,7 @@ def mine(
         from civicflow.insight.report_html import render_html
 
         try:
-            html.write_text(render_html(report, title=log_file.name), encoding="utf-8")
+            html.write_text(render_html(report, title=_title(log_file)), encoding="utf-8")
         except OSError as exc:
             typer.echo(f"Cannot write {html}: {exc}", err=True)
             raise typer.Exit(1) from exc
@@ -101,11 +107,18 @@ def mine(
         payload = report.to_json() | ({} if fit is None else fit.to_json())
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    _print_report(report, log_file.name, top)
+    _print_report(report, _title(log_file), top)
     if fit is not None:
         mine_conformance.print_conformance(fit, top)
     if html is not None:
         Console().print(f"HTML report written to {html}", highlight=False)
+
+
+def _title(log_file: str) -> str:
+    """A file's name, or a database URL without its password."""
+    from civicflow.insight.history import is_database_url, safe_url
+
+    return safe_url(log_file) if is_database_url(log_file) else Path(log_file).name
 
 
 def _print_report(report: MiningReport, name: str, top: int) -> None:

@@ -112,13 +112,29 @@ def test_an_unreadable_timestamp_names_its_row(files: tuple[str, str], tmp_path:
     assert "first at line 5: '9 Nov'" in result.output
 
 
-def test_an_xes_file_is_not_read_yet_and_the_message_says_what_to_give(
+def test_an_xes_file_is_read_through_the_event_log_importer(
     files: tuple[str, str], tmp_path: Path
 ) -> None:
     _, definitions = files
     xes = tmp_path / "log.xes"
-    xes.write_text("<log/>", encoding="utf-8")
-    result = runner.invoke(app, ["kpi", str(xes), "-d", definitions])
+    events = "".join(
+        f'<event><string key="concept:name" value="{name}"/>'
+        f'<date key="time:timestamp" value="2026-11-{day:02d}T10:00:00+00:00"/></event>'
+        for name, day in (("Receive", 2), ("Decide", 4)))
+    xes.write_text(f'<log><trace><string key="concept:name" value="c1"/>{events}</trace></log>',
+                   encoding="utf-8")
+    result = runner.invoke(app, ["kpi", str(xes), "-d", definitions, "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"cases": 1' in result.output
+
+
+def test_a_file_of_unknown_type_is_refused_with_what_to_give(
+    files: tuple[str, str], tmp_path: Path
+) -> None:
+    _, definitions = files
+    other = tmp_path / "log.json"
+    other.write_text("{}", encoding="utf-8")
+    result = runner.invoke(app, ["kpi", str(other), "-d", definitions])
     assert result.exit_code == 1
     assert "parquet or CSV" in result.output
 

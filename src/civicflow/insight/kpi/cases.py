@@ -1,9 +1,9 @@
 """Per-case facts that KPIs aggregate: start, completion, dimensions, rework, cost, scores.
 
-A case starts at its first event. It completes at its first end-activity event when the
-definitions name ``end_activities``, else at its last event (an imported log holds finished
-cases). An event counts as one *performed* activity when its lifecycle is empty or
-``complete``; ``start`` events only open an activity's duration.
+A case starts at its first event. It completes at its first end-activity event (not a
+``start`` one) when the definitions name ``end_activities``, else at its last event (an
+imported log holds finished cases). An event counts as one *performed* activity when its
+lifecycle is empty or ``complete``; ``start`` events only open an activity's duration.
 """
 
 from __future__ import annotations
@@ -35,7 +35,10 @@ def case_table(
     if end_activities is None:
         end = pl.col(TIMESTAMP).max()
     else:
-        end = pl.col(TIMESTAMP).filter(pl.col(ACTIVITY).is_in(list(end_activities))).min()
+        # a ``start`` event opens the end activity; only its completion ends the case
+        lifecycle = pl.col(LIFECYCLE).str.to_lowercase()
+        done = lifecycle.is_null() | (lifecycle == "complete")
+        end = pl.col(TIMESTAMP).filter(pl.col(ACTIVITY).is_in(list(end_activities)) & done).min()
     aggregates = [pl.col(TIMESTAMP).min().alias("start"), end.alias("end")]
     for name, column in dimensions.items():
         if column in events.columns:

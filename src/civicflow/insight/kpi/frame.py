@@ -1,8 +1,8 @@
 """The event frame KPIs read: XES-named columns, UTC timestamps, events ordered within a case.
 
-``read_event_frame`` is the one place the ``kpi`` command loads a log. Until
-``civicflow.insight.log`` (XES/CSV import) lands on main it reads a parquet or CSV file that
-already has XES column names; switch its body to that importer then.
+``read_event_frame`` is the one place the ``kpi`` command loads a log: XES files through
+``civicflow.insight.log``, parquet and CSV files with XES column names, and database URLs (the
+engine's history, through ``civicflow.insight.history``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,15 @@ class EventFrameError(ValueError):
 
 
 def read_event_frame(path: str | Path) -> pl.DataFrame:
-    """Load an event log file (``.parquet`` or ``.csv`` with XES column names) for KPIs."""
+    """Load an event log for KPIs: an XES, CSV or parquet file, or a database URL."""
+    from civicflow.insight.history import is_database_url, read_history
+    from civicflow.insight.log import LogError, read_log
+
+    if isinstance(path, str) and is_database_url(path):
+        try:
+            return prepare_event_frame(read_history(path).frame, source=path)
+        except LogError as exc:
+            raise EventFrameError(str(exc)) from exc
     file = Path(path)
     suffix = "".join(file.suffixes[-2:]).lower() if file.suffix == ".gz" else file.suffix.lower()
     if not file.is_file():
@@ -33,14 +41,18 @@ def read_event_frame(path: str | Path) -> pl.DataFrame:
     try:
         if suffix == ".parquet":
             frame = pl.read_parquet(file)
-        elif suffix == ".csv":
+        elif suffix == ".csv":  # XES column names; a mapped CSV goes through `civicflow mine`
             frame = pl.read_csv(file, infer_schema=False)
+        elif suffix in (".xes", ".xes.gz"):
+            frame = read_log(file).frame
         else:
             raise EventFrameError(
                 f"{file}: cannot read {suffix or 'files without an extension'} yet; give a "
                 "parquet or CSV file with XES column names (case:concept:name, concept:name, "
-                "time:timestamp, ...). XES import comes with civicflow.insight.log."
+                "time:timestamp, ...), an .xes or .xes.gz file, or a database URL."
             )
+    except LogError as exc:
+        raise EventFrameError(str(exc)) from exc
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise EventFrameError(f"{file}: cannot read it as {suffix}: {exc}") from exc
     return prepare_event_frame(

@@ -1,0 +1,152 @@
+"""The engine's history table as an event log: the same frame and XES names as imported logs.
+
+Mining and KPIs then read the engine's own history exactly as they read an XES or CSV file,
+so ``civicflow mine sqlite:///city.db`` and ``civicflow mine export.xes`` give comparable
+figures. Choices (see ``docs/history-log.md``):
+
+- ``case:concept:name`` is the **process instance id**: unique and never null, where a business
+  key may be missing or reused; the business key is kept as ``case:business_key``.
+- ``concept:name`` is the element's name, or its id when it has none.
+- Only **activities** (tasks, sub-processes, call activities) are events by default; gateways and
+  BPMN events are control flow, not work, and would add zero-length steps to every path.
+- ``lifecycle:transition`` is ``start``/``complete`` (engine kinds ``start``/``end``), and
+  ``ate_abort`` for ``cancel`` (XES lifecycle: an activity instance aborted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+from sqlalchemy import String, select, type_coerce
+from sqlalchemy.exc import SQLAlchemyError
+
+from civicflow.insight.frame import (
+    ACTIVITY,
+    CASE,
+    GROUP,
+    LIFECYCLE,
+    RESOURCE,
+    TIME_DTYPE,
+    TIMESTAMP,
+    EventLog,
+    LogError,
+)
+
+PROCESS = "case:process"  #: the process id (BPMN process element id) of the instance
+VERSION = "case:version"  #: the deployed version the instance ran on
+BUSINESS_KEY = "case:business_key"  #: the business key given at start (may be null)
+ELEMENT_ID = "cf:element_id"  #: the BPMN element id of the activity
+ELEMENT_TYPE = "cf:element_type"  #: its BPMN type, e.g. userTask
+
+#: BPMN element types that are activities (work someone or something does).
+ACTIVITY_TYPES = frozenset({
+    "task", "userTask", "manualTask", "serviceTask", "scriptTask", "sendTask", "receiveTask",
+    "businessRuleTask", "subProcess", "adHocSubProcess", "transaction", "callActivity",
+})
+
+#: Engine history kinds -> XES lifecycle transitions.
+LIFECYCLES = {"start": "start", "end": "complete", "cancel": "ate_abort"}
+
+URL_PREFIXES = ("sqlite:", "postgresql:", "postgresql+", "postgres:")
+
+
+def is_database_url(text: str) -> bool:
+    """True when ``text`` names a database (``sqlite:///file.db``, ``postgresql+psycopg://...``)."""
+    return text.startswith(URL_PREFIXES)
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; the engine writes UTC
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def read_history(
+    url: str,
+    *,
+    process_id: str | None = None,
+    all_elements: bool = False,
+) -> EventLog:
+    """Read the engine history at ``url`` as an :class:`EventLog`, in one query.
+
+    ``process_id`` keeps one process; ``all_elements`` also keeps gateways and events.
+    Raises :class:`LogError` when the database cannot be read or holds no engine history.
+    """
+    from civicflow.store.db import connect
+    from civicflow.store.tables import history
+
+    c = history.c
+    sqlite = url.startswith("sqlite")
+    # SQLite keeps times as text: parse them in polars in one go, not row by row in Python
+    at = type_coerce(c.at, String) if sqlite else c.at
+    query = select(c.instance_id, c.process_id, c.version, c.business_key, c.element_id,
+                   c.name, c.element_type, c.kind, at, c.actor, c.lane)
+    if not all_elements:
+        query = query.where(c.element_type.in_(sorted(ACTIVITY_TYPES)))
+    if process_id is not None:
+        query = query.where(c.process_id == process_id)
+    query = query.order_by(c.instance_id, c.id)
+    _require_sqlite_file(url)
+    try:
+        sql = connect(url)
+    except (SQLAlchemyError, ValueError, ImportError) as exc:
+        raise LogError(f"{url}: not a database URL this version can open ({exc}).") from exc
+    try:
+        with sql.connect() as conn:
+            rows = conn.execute(query).all()
+    except SQLAlchemyError as exc:
+        raise LogError(
+            f"{safe_url(url)}: cannot read the engine history table cf_history "
+            f"({type(exc).__name__}); is this a CivicFlow database (civicflow demo / deploy)?"
+        ) from exc
+    finally:
+        sql.dispose()
+    return EventLog(_frame(rows, sqlite), {"source": safe_url(url)}, grouped=True)
+
+
+def _require_sqlite_file(url: str) -> None:
+    """Opening a missing SQLite file would create an empty one: refuse instead."""
+    from pathlib import Path
+
+    if url.startswith("sqlite:///") and url not in ("sqlite:///:memory:",):
+        path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
+        if not path.is_file():
+            raise LogError(f"{url}: there is no database file {path}; run civicflow demo first, "
+                           "or check the path (sqlite:///relative.db, sqlite:////absolute.db).")
+
+
+def safe_url(url: str) -> str:
+    """The URL without a password, for messages and report titles."""
+    head, sep, tail = url.partition("@")
+    if not sep or "://" not in head:
+        return url
+    scheme, _, credentials = head.partition("://")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}@{tail}"
+
+
+def _frame(rows: Iterable[Any], sqlite: bool) -> pl.DataFrame:
+    columns = list(zip(*rows, strict=True)) or [()] * 11
+    (instance, process, version, key, element, name, etype, kind, at, actor, lane) = columns
+    if sqlite:
+        times = pl.Series(TIMESTAMP, at, pl.String).str.to_datetime(
+            time_unit="us", time_zone="UTC")
+    else:
+        times = pl.Series(TIMESTAMP, [_utc(v) for v in at], TIME_DTYPE)
+    return pl.DataFrame([
+        pl.Series(CASE, instance, pl.String),
+        pl.Series(ACTIVITY, name, pl.String),
+        times,
+        pl.Series(RESOURCE, actor, pl.String),
+        pl.Series(GROUP, lane, pl.String),
+        pl.Series(LIFECYCLE, kind, pl.String).replace(LIFECYCLES),
+        pl.Series(PROCESS, process, pl.String),
+        pl.Series(VERSION, version, pl.Int64),
+        pl.Series(BUSINESS_KEY, key, pl.String),
+        pl.Series(ELEMENT_ID, element, pl.String),
+        pl.Series(ELEMENT_TYPE, etype, pl.String),
+    ]).with_columns(  # an unnamed element is called by its id
+        pl.when(pl.col(ACTIVITY).is_null() | (pl.col(ACTIVITY) == ""))
+        .then(pl.col(ELEMENT_ID)).otherwise(pl.col(ACTIVITY)).alias(ACTIVITY))
