@@ -76,10 +76,16 @@ class FileResult:
 
 def check_file(path: Path) -> FileResult:
     """Import and check one file; library errors become part of the result, never a traceback."""
+    if path.is_dir():
+        message = f"this is a folder, not a file; give the files in it, e.g. {path}/*.bpmn"
+        return FileResult(path=str(path), error=NotXmlError(message, source=str(path)))
     try:
         definitions = parse_bpmn(path)
     except BpmnImportError as exc:
         return FileResult(path=str(path), error=exc)
+    except OSError as exc:
+        message = f"cannot read the file: {exc.strerror or exc}"
+        return FileResult(path=str(path), error=NotXmlError(message, source=str(path)))
     return FileResult(path=str(path), report=check(definitions))
 
 

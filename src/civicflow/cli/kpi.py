@@ -76,6 +76,7 @@ def kpi(
         compute_kpis,
         load_definitions,
         read_event_frame,
+        read_survey_frame,
     )
 
     try:
@@ -90,21 +91,22 @@ def kpi(
             _fail(f"--as-of {as_of!r} is not an ISO 8601 moment like 2026-03-31T17:00:00+02:00", 2)
         if moment.tzinfo is None:
             _fail(f"--as-of {as_of!r} needs a UTC offset, e.g. {as_of}+00:00", code=2)
+    dimensions = list(dict.fromkeys(by or ()))  # --by department twice means it once
     try:
         kpi_set = load_definitions(definitions)
+        unknown = [name for name in dimensions if name not in kpi_set.dimensions]
+        if unknown:
+            known = ", ".join(sorted(kpi_set.dimensions))
+            _fail(f"--by {unknown[0]}: no such dimension; {definitions} names: {known}", code=2)
         events = read_event_frame(log)
-        survey_frame = None
-        if surveys is not None:
-            survey_frame = (
-                pl.read_parquet(surveys)
-                if surveys.suffix.lower() == ".parquet"
-                else pl.read_csv(surveys)
-            )
+        survey_frame = None if surveys is None else read_survey_frame(surveys)
         report = compute_kpis(
-            events, kpi_set, by=by or (), period=chosen_period, as_of=moment, surveys=survey_frame
+            events, kpi_set, by=dimensions, period=chosen_period, as_of=moment, surveys=survey_frame
         )
     except (KpiDefinitionError, EventFrameError, CalendarError) as exc:
         _fail(str(exc))
+    except OverflowError:
+        _fail(f"--as-of {as_of}: too far from the log's dates to compute; give a date near them", 2)
     except (ValueError, OSError, pl.exceptions.PolarsError) as exc:
         _fail(f"cannot compute the KPIs: {exc}")
     report = report.latest(last)

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    import polars as pl
+
     from civicflow.insight.simulation import Comparison, Scenario
+
+
+MAX_RUNS = 1_000  #: more replications narrow the interval by too little to be worth the wait
+MAX_DAYS = 3_650.0  #: ten years; longer horizons say nothing a process owner can act on
 
 
 def _label(metric: str) -> str:
@@ -105,19 +112,30 @@ def simulate_command(
         ),
     ] = None,
     runs: Annotated[
-        int, typer.Option("--runs", "-n", min=1, help="Replications per scenario.")
+        int,
+        typer.Option(
+            "--runs", "-n", min=1, max=MAX_RUNS, help="Replications (seeds) per scenario."
+        ),
     ] = 10,
     seed: Annotated[int, typer.Option("--seed", help="First seed; runs use seed, seed+1, ...")] = 0,
     days: Annotated[
         float | None,
-        typer.Option("--days", min=0.01, help="Simulated days (overrides the file's horizon)."),
+        typer.Option(
+            "--days",
+            min=0.01,
+            max=MAX_DAYS,
+            help="Simulated days, warm-up included (overrides the file's horizon).",
+        ),
     ] = None,
     process: Annotated[
         str | None, typer.Option("--process", help="Process id, when the model holds several.")
     ] = None,
     event_log: Annotated[
         Path | None,
-        typer.Option("--event-log", help="Write the baseline's first run as an event log (CSV)."),
+        typer.Option(
+            "--event-log",
+            help="Also write the baseline's first run as an event log (CSV file to create).",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
 ) -> None:
@@ -127,26 +145,64 @@ def simulate_command(
     from civicflow.insight.simulation.params_file import load_parameters
     from civicflow.model import BpmnImportError, parse_bpmn
 
+    if model.is_dir():
+        _fail(f"{model}: is a folder; give the BPMN file to simulate")
+    if event_log is not None:
+        _check_writable(event_log)
     try:
         graph = graph_from_bpmn(parse_bpmn(model), process)
         file = load_parameters(params)
         base = file.params
         if days is not None:
+            if days * 24 <= base.warmup_hours:
+                _fail(
+                    f"--days {days:g} is not longer than the warm-up of "
+                    f"{base.warmup_hours / 24:g} day(s) in {params}; give more --days or "
+                    "lower warmup_days in the file"
+                )
             base = replace(base, horizon_hours=days * 24)
         wanted = scenario or list(file.scenarios)
         chosen = [_scenario(name, file.scenarios, params) for name in wanted]
         comparison = compare(graph, base, chosen, runs=runs, seed=seed)
         if event_log is not None:
             run = simulate(graph, base, seed, record_log=True)
-            run.event_log().write_csv(event_log)
+            _write_log(run.event_log(), event_log)
     except (BpmnImportError, ValueError, OSError) as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from error
+        _fail(str(error))
     if as_json:
         data: dict[str, Any] = {"model": str(model), "runs": runs, **comparison.to_dict()}
         typer.echo(json.dumps(data, indent=2, default=_json_number))
     else:
         _print_table(comparison, model.name)
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse an unusable --event-log before a long run, not after it."""
+    if path.is_dir():
+        _fail(f"--event-log {path}: is a folder; give a file name such as {path / 'log.csv'}")
+    folder = path.parent
+    if not folder.is_dir():
+        _fail(f"--event-log {path}: the folder {folder} does not exist; create it first")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        _fail(f"--event-log {path}: no permission to write there; choose another place")
+
+
+def _write_log(log: pl.DataFrame, path: Path) -> None:
+    """Write through a temporary file, so a failed or killed write leaves no half log."""
+    import polars as pl
+
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        log.write_csv(partial)
+        partial.replace(path)
+    except (OSError, pl.exceptions.PolarsError) as error:
+        partial.unlink(missing_ok=True)
+        _fail(f"--event-log {path}: cannot write it ({error})")
 
 
 def _scenario(name: str, known: Mapping[str, Scenario], params: Path) -> Scenario:

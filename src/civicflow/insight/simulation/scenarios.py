@@ -23,6 +23,9 @@ from civicflow.insight.simulation.results import RunKpis
 from civicflow.insight.simulation.runner import simulate
 from civicflow.insight.simulation.stats import Estimate, estimate
 
+MAX_CAPACITY = 10_000
+"""Staff per pool a simulation follows: far beyond any team, and it keeps a run in memory."""
+
 
 @dataclass(frozen=True)
 class CapacityChange:
@@ -85,6 +88,11 @@ class Scenario:
                 if capacity < 1:
                     raise ValueError(
                         f"scenario {self.name}: pool {change.pool} would have no staff"
+                    )
+                if capacity > MAX_CAPACITY:
+                    raise ValueError(
+                        f"scenario {self.name}: pool {change.pool} would have {capacity:,} "
+                        f"staff; a simulation follows at most {MAX_CAPACITY:,} per pool"
                     )
                 result = result.with_pool(change.pool, replace(pool, capacity=capacity))
             elif isinstance(change, DurationChange):
