@@ -170,11 +170,13 @@ def check_command(
     ],
     as_json: Annotated[
         bool,
-        typer.Option("--json", help="Print one JSON object per file (one per line)."),
+        typer.Option("--json", metavar="", help="Print one JSON object per file (one per line)."),
     ] = False,
     brief: Annotated[
         bool,
-        typer.Option("--brief", help="Print one line per file instead of every finding."),
+        typer.Option(
+            "--brief", metavar="", help="Print one line per file instead of every finding."
+        ),
     ] = False,
 ) -> None:
     """Import BPMN files; list their processes, whether each runs on CivicFlow, and findings.

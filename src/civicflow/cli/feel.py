@@ -20,7 +20,11 @@ def feel(
         ..., help='The FEEL expression in quotes, e.g. "age >= 18" or "-1 * fee".'
     ),
     context: str = typer.Option(
-        "{}", "--context", "-c", help='Variables as a JSON object, e.g. \'{"age": 20}\'.'
+        "{}",
+        "--context",
+        "-c",
+        metavar="JSON",
+        help="Variables as a JSON object, e.g. '{\"age\": 20}'.",
     ),
 ) -> None:
     """Evaluate a FEEL expression and print its value as JSON (warnings go to stderr)."""

@@ -32,23 +32,33 @@ def kpi(
     definitions: Annotated[
         Path,
         typer.Option(
-            "--definitions", "-d", help="KPI definitions file (YAML or JSON, see docs/kpis.md)."
+            "--definitions",
+            "-d",
+            metavar="FILE",
+            help="KPI definitions file (YAML or JSON, see docs/kpis.md).",
         ),
     ],
     by: Annotated[
         list[str] | None,
         typer.Option(
-            "--by", help="Split results by a dimension: service, department, channel (repeatable)."
+            "--by",
+            metavar="DIMENSION",
+            help="Split results by a dimension: service, department, channel (repeatable).",
         ),
     ] = None,
     period: Annotated[
         str | None,
-        typer.Option("--period", help="Split results over time: week or month, with trend."),
+        typer.Option(
+            "--period",
+            metavar="week|month",
+            help="Split results over time: week or month, with trend.",
+        ),
     ] = None,
     as_of: Annotated[
         str | None,
         typer.Option(
             "--as-of",
+            metavar="MOMENT",
             help="Compute as of this ISO 8601 moment (e.g. 2026-03-31T17:00:00+02:00); "
             "default: the log's last event.",
         ),
@@ -56,14 +66,23 @@ def kpi(
     surveys: Annotated[
         Path | None,
         typer.Option(
-            "--surveys", help="Satisfaction scores: CSV/parquet with case:concept:name, score."
+            "--surveys",
+            metavar="FILE",
+            help="Satisfaction scores: CSV/parquet with case:concept:name, score.",
         ),
     ] = None,
     last: Annotated[
         int,
-        typer.Option("--last", min=0, help="With --period: show only the last N periods (0: all)."),
+        typer.Option(
+            "--last",
+            min=0,
+            metavar="N",
+            help="With --period: show only the last N periods (0: all).",
+        ),
     ] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", metavar="", help="Print the results as JSON.")
+    ] = False,
 ) -> None:
     """Compute KPIs (cycle time, SLA, throughput, backlog, cost...) over an event log."""
     import polars as pl

@@ -99,13 +99,17 @@ def _print_table(comparison: Comparison, model: str) -> None:
 def simulate_command(
     model: Annotated[Path, typer.Argument(help="The BPMN 2.0 file to simulate.")],
     params: Annotated[
-        Path, typer.Option("--params", "-p", help="Parameter file (YAML; see docs/simulation.md).")
+        Path,
+        typer.Option(
+            "--params", "-p", metavar="FILE", help="Parameter file (YAML; see docs/simulation.md)."
+        ),
     ],
     scenario: Annotated[
         list[str] | None,
         typer.Option(
             "--scenario",
             "-s",
+            metavar="SCENARIO",
             help="A scenario of the parameter file, or an inline change (Zoning+2, Zoning=5, "
             "'Review application*0.8', arrivals*1.25), to compare with the baseline "
             "(repeatable); by default every scenario in the file.",
@@ -114,30 +118,42 @@ def simulate_command(
     runs: Annotated[
         int,
         typer.Option(
-            "--runs", "-n", min=1, max=MAX_RUNS, help="Replications (seeds) per scenario."
+            "--runs",
+            "-n",
+            min=1,
+            max=MAX_RUNS,
+            metavar="N",
+            help="Replications (seeds) per scenario.",
         ),
     ] = 10,
-    seed: Annotated[int, typer.Option("--seed", help="First seed; runs use seed, seed+1, ...")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="N", help="First seed; runs use seed, seed+1, ...")
+    ] = 0,
     days: Annotated[
         float | None,
         typer.Option(
             "--days",
             min=0.01,
+            metavar="DAYS",
             max=MAX_DAYS,
             help="Simulated days, warm-up included (overrides the file's horizon).",
         ),
     ] = None,
     process: Annotated[
-        str | None, typer.Option("--process", help="Process id, when the model holds several.")
+        str | None,
+        typer.Option("--process", metavar="ID", help="Process id, when the model holds several."),
     ] = None,
     event_log: Annotated[
         Path | None,
         typer.Option(
             "--event-log",
+            metavar="FILE",
             help="Also write the baseline's first run as an event log (CSV file to create).",
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", metavar="", help="Print the comparison as JSON.")
+    ] = False,
 ) -> None:
     """Compare what-if scenarios of a process: cycle time, waits, utilisation and backlog."""
     from civicflow.insight.simulation import compare, simulate

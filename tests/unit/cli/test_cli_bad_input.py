@@ -275,3 +275,17 @@ def test_simulate_yaml_errors_give_line_and_column_without_internal_names(tmp_pa
     assert result.exit_code == 1
     assert "line 8" in result.output
     assert "<unicode string>" not in result.output
+
+
+# -- help --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["kpi", "simulate", "feel"])
+def test_help_names_option_values_in_words_not_python_types(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    for python_type in ("<list[str]>", "<str>", "<int range>", "<float range>", "<int>"):
+        assert f"--{python_type}" not in result.output
+    options = result.output.split("Options")[1]
+    assert "<str>" not in options
+    assert "<list[str]>" not in options
