@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -230,6 +231,8 @@ def _scenario(name: str, known: Mapping[str, Scenario], params: Path) -> Scenari
     try:
         return parse_scenario(name)
     except ValueError as error:
+        if re.search(r"[-+*=]\s*-?\d", name):
+            raise  # meant as an inline change: its own message says what is wrong
         names = ", ".join(known) or "none"
         raise ValueError(
             f"{params}: no scenario {name!r} (scenarios in the file: {names}); {error}"

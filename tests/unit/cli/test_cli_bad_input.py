@@ -289,3 +289,24 @@ def test_help_names_option_values_in_words_not_python_types(command: str) -> Non
     options = result.output.split("Options")[1]
     assert "<str>" not in options
     assert "<list[str]>" not in options
+
+
+@pytest.mark.parametrize("change", ["Zoning+-2", "arrivals*-1"])
+def test_simulate_inline_change_with_a_signed_number_says_how_to_write_it(change: str) -> None:
+    result = runner.invoke(app, ["simulate", MODEL, "-p", str(PARAMS), "-s", change])
+    assert result.exit_code == 1
+    assert "without a sign" in result.output
+    assert "no resource pool" not in result.output
+
+
+def test_simulate_inline_factor_of_zero_is_refused_as_the_scenario_it_is() -> None:
+    result = runner.invoke(app, ["simulate", MODEL, "-p", str(PARAMS), "-s", "arrivals*0"])
+    assert result.exit_code == 1
+    assert "arrivals*0" in result.output
+    assert "above 0" in result.output
+
+
+def test_simulate_misspelt_scenario_with_a_hyphen_lists_the_scenarios_of_the_file() -> None:
+    result = runner.invoke(app, ["simulate", MODEL, "-p", str(PARAMS), "-s", "busy-sprng"])
+    assert result.exit_code == 1
+    assert "busy_spring" in result.output

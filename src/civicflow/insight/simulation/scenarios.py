@@ -132,9 +132,16 @@ def parse_scenario(text: str) -> Scenario:
             f"scenario {text!r}: write POOL+N, POOL-N, POOL=N, ACTIVITY*FACTOR or arrivals*FACTOR"
         )
     target, op, number = match["target"], match["op"], match["number"]
+    if target[-1] in "-+*=":
+        raise ValueError(
+            f"scenario {text!r}: one operator and a number without a sign, such as "
+            f"{target[:-1].strip()}-2, {target[:-1].strip()}+2 or arrivals*0.8"
+        )
     change: Change
     if op == "*":
         factor = float(number)
+        if factor <= 0:
+            raise ValueError(f"scenario {text!r}: the factor must be above 0, such as 0.8 or 1.25")
         change = (
             ArrivalChange(factor)
             if target.casefold() == "arrivals"
