@@ -113,7 +113,9 @@ def _print_findings(console: Console, findings: tuple[Finding, ...], indent: str
 
 def _print_brief(console: Console, result: FileResult) -> None:
     if result.error is not None:
-        console.print(f"[red]not BPMN[/red]  {escape(result.path)}: {escape(result.error.message)}")
+        console.print(
+            f"[red]not imported[/red]  {escape(result.path)}: {escape(result.error.message)}"
+        )
         return
     report = result.report
     assert report is not None
@@ -159,7 +161,8 @@ def _summary(console: Console, results: list[FileResult]) -> None:
     runnable = sum(1 for p in processes if p.executable)
     console.print(
         f"\n[bold]{len(results)} file(s)[/bold]: {ok} without model errors, "
-        f"{with_errors} with model errors, {not_bpmn} not BPMN; "
+        f"{with_errors} with model errors, "
+        f"{not_bpmn} not imported (not BPMN, unreadable or refused); "
         f"{runnable} of {len(processes)} process(es) executable on CivicFlow."
     )
 
@@ -181,7 +184,8 @@ def check_command(
 ) -> None:
     """Import BPMN files; list their processes, whether each runs on CivicFlow, and findings.
 
-    Exit status: 0 no model errors in any file, 1 model errors, 2 a file is not BPMN at all.
+    Exit status: 0 no model errors in any file, 1 model errors, 2 a file could not be imported
+    (not BPMN, unreadable, or refused as unsafe).
     """
     results = [check_file(path) for path in files]
     if as_json:

@@ -310,3 +310,10 @@ def test_simulate_misspelt_scenario_with_a_hyphen_lists_the_scenarios_of_the_fil
     result = runner.invoke(app, ["simulate", MODEL, "-p", str(PARAMS), "-s", "busy-sprng"])
     assert result.exit_code == 1
     assert "busy_spring" in result.output
+
+
+def test_check_calls_a_missing_file_not_imported_rather_than_not_bpmn(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["check", "--brief", str(tmp_path / "gone.bpmn")])
+    assert result.exit_code == 2
+    assert "not imported" in result.output
+    assert "not BPMN " not in result.output
