@@ -76,10 +76,16 @@ class FileResult:
 
 def check_file(path: Path) -> FileResult:
     """Import and check one file; library errors become part of the result, never a traceback."""
+    if path.is_dir():
+        message = f"this is a folder, not a file; give the files in it, e.g. {path}/*.bpmn"
+        return FileResult(path=str(path), error=NotXmlError(message, source=str(path)))
     try:
         definitions = parse_bpmn(path)
     except BpmnImportError as exc:
         return FileResult(path=str(path), error=exc)
+    except OSError as exc:
+        message = f"cannot read the file: {exc.strerror or exc}"
+        return FileResult(path=str(path), error=NotXmlError(message, source=str(path)))
     return FileResult(path=str(path), report=check(definitions))
 
 
@@ -107,7 +113,9 @@ def _print_findings(console: Console, findings: tuple[Finding, ...], indent: str
 
 def _print_brief(console: Console, result: FileResult) -> None:
     if result.error is not None:
-        console.print(f"[red]not BPMN[/red]  {escape(result.path)}: {escape(result.error.message)}")
+        console.print(
+            f"[red]not imported[/red]  {escape(result.path)}: {escape(result.error.message)}"
+        )
         return
     report = result.report
     assert report is not None
@@ -153,7 +161,8 @@ def _summary(console: Console, results: list[FileResult]) -> None:
     runnable = sum(1 for p in processes if p.executable)
     console.print(
         f"\n[bold]{len(results)} file(s)[/bold]: {ok} without model errors, "
-        f"{with_errors} with model errors, {not_bpmn} not BPMN; "
+        f"{with_errors} with model errors, "
+        f"{not_bpmn} not imported (not BPMN, unreadable or refused); "
         f"{runnable} of {len(processes)} process(es) executable on CivicFlow."
     )
 
@@ -164,16 +173,19 @@ def check_command(
     ],
     as_json: Annotated[
         bool,
-        typer.Option("--json", help="Print one JSON object per file (one per line)."),
+        typer.Option("--json", metavar="", help="Print one JSON object per file (one per line)."),
     ] = False,
     brief: Annotated[
         bool,
-        typer.Option("--brief", help="Print one line per file instead of every finding."),
+        typer.Option(
+            "--brief", metavar="", help="Print one line per file instead of every finding."
+        ),
     ] = False,
 ) -> None:
     """Import BPMN files; list their processes, whether each runs on CivicFlow, and findings.
 
-    Exit status: 0 no model errors in any file, 1 model errors, 2 a file is not BPMN at all.
+    Exit status: 0 no model errors in any file, 1 model errors, 2 a file could not be imported
+    (not BPMN, unreadable, or refused as unsafe).
     """
     results = [check_file(path) for path in files]
     if as_json:

@@ -33,23 +33,33 @@ def kpi(
     definitions: Annotated[
         Path,
         typer.Option(
-            "--definitions", "-d", help="KPI definitions file (YAML or JSON, see docs/kpis.md)."
+            "--definitions",
+            "-d",
+            metavar="FILE",
+            help="KPI definitions file (YAML or JSON, see docs/kpis.md).",
         ),
     ],
     by: Annotated[
         list[str] | None,
         typer.Option(
-            "--by", help="Split results by a dimension: service, department, channel (repeatable)."
+            "--by",
+            metavar="DIMENSION",
+            help="Split results by a dimension: service, department, channel (repeatable).",
         ),
     ] = None,
     period: Annotated[
         str | None,
-        typer.Option("--period", help="Split results over time: week or month, with trend."),
+        typer.Option(
+            "--period",
+            metavar="week|month",
+            help="Split results over time: week or month, with trend.",
+        ),
     ] = None,
     as_of: Annotated[
         str | None,
         typer.Option(
             "--as-of",
+            metavar="MOMENT",
             help="Compute as of this ISO 8601 moment (e.g. 2026-03-31T17:00:00+02:00); "
             "default: the log's last event.",
         ),
@@ -57,14 +67,23 @@ def kpi(
     surveys: Annotated[
         Path | None,
         typer.Option(
-            "--surveys", help="Satisfaction scores: CSV/parquet with case:concept:name, score."
+            "--surveys",
+            metavar="FILE",
+            help="Satisfaction scores: CSV/parquet with case:concept:name, score.",
         ),
     ] = None,
     last: Annotated[
         int,
-        typer.Option("--last", min=0, help="With --period: show only the last N periods (0: all)."),
+        typer.Option(
+            "--last",
+            min=0,
+            metavar="N",
+            help="With --period: show only the last N periods (0: all).",
+        ),
     ] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", metavar="", help="Print the results as JSON.")
+    ] = False,
 ) -> None:
     """Compute KPIs (cycle time, SLA, throughput, backlog, cost...) over an event log."""
     import polars as pl
@@ -77,6 +96,7 @@ def kpi(
         compute_kpis,
         load_definitions,
         read_event_frame,
+        read_survey_frame,
     )
 
     try:
@@ -91,21 +111,22 @@ def kpi(
             _fail(f"--as-of {as_of!r} is not an ISO 8601 moment like 2026-03-31T17:00:00+02:00", 2)
         if moment.tzinfo is None:
             _fail(f"--as-of {as_of!r} needs a UTC offset, e.g. {as_of}+00:00", code=2)
+    dimensions = list(dict.fromkeys(by or ()))  # --by department twice means it once
     try:
         kpi_set = load_definitions(definitions)
+        unknown = [name for name in dimensions if name not in kpi_set.dimensions]
+        if unknown:
+            known = ", ".join(sorted(kpi_set.dimensions))
+            _fail(f"--by {unknown[0]}: no such dimension; {definitions} names: {known}", code=2)
         events = read_event_frame(log)
-        survey_frame = None
-        if surveys is not None:
-            survey_frame = (
-                pl.read_parquet(surveys)
-                if surveys.suffix.lower() == ".parquet"
-                else pl.read_csv(surveys)
-            )
+        survey_frame = None if surveys is None else read_survey_frame(surveys)
         report = compute_kpis(
-            events, kpi_set, by=by or (), period=chosen_period, as_of=moment, surveys=survey_frame
+            events, kpi_set, by=dimensions, period=chosen_period, as_of=moment, surveys=survey_frame
         )
     except (KpiDefinitionError, EventFrameError, CalendarError) as exc:
         _fail(str(exc))
+    except OverflowError:
+        _fail(f"--as-of {as_of}: too far from the log's dates to compute; give a date near them", 2)
     except (ValueError, OSError, pl.exceptions.PolarsError) as exc:
         _fail(f"cannot compute the KPIs: {exc}")
     report = report.latest(last)

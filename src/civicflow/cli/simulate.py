@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import re
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    import polars as pl
+
     from civicflow.insight.simulation import Comparison, Scenario
+
+
+MAX_RUNS = 1_000  #: more replications narrow the interval by too little to be worth the wait
+MAX_DAYS = 3_650.0  #: ten years; longer horizons say nothing a process owner can act on
 
 
 def _label(metric: str) -> str:
@@ -92,34 +100,61 @@ def _print_table(comparison: Comparison, model: str) -> None:
 def simulate_command(
     model: Annotated[Path, typer.Argument(help="The BPMN 2.0 file to simulate.")],
     params: Annotated[
-        Path, typer.Option("--params", "-p", help="Parameter file (YAML; see docs/simulation.md).")
+        Path,
+        typer.Option(
+            "--params", "-p", metavar="FILE", help="Parameter file (YAML; see docs/simulation.md)."
+        ),
     ],
     scenario: Annotated[
         list[str] | None,
         typer.Option(
             "--scenario",
             "-s",
+            metavar="SCENARIO",
             help="A scenario of the parameter file, or an inline change (Zoning+2, Zoning=5, "
             "'Review application*0.8', arrivals*1.25), to compare with the baseline "
             "(repeatable); by default every scenario in the file.",
         ),
     ] = None,
     runs: Annotated[
-        int, typer.Option("--runs", "-n", min=1, help="Replications per scenario.")
+        int,
+        typer.Option(
+            "--runs",
+            "-n",
+            min=1,
+            max=MAX_RUNS,
+            metavar="N",
+            help="Replications (seeds) per scenario.",
+        ),
     ] = 10,
-    seed: Annotated[int, typer.Option("--seed", help="First seed; runs use seed, seed+1, ...")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="N", help="First seed; runs use seed, seed+1, ...")
+    ] = 0,
     days: Annotated[
         float | None,
-        typer.Option("--days", min=0.01, help="Simulated days (overrides the file's horizon)."),
+        typer.Option(
+            "--days",
+            min=0.01,
+            metavar="DAYS",
+            max=MAX_DAYS,
+            help="Simulated days, warm-up included (overrides the file's horizon).",
+        ),
     ] = None,
     process: Annotated[
-        str | None, typer.Option("--process", help="Process id, when the model holds several.")
+        str | None,
+        typer.Option("--process", metavar="ID", help="Process id, when the model holds several."),
     ] = None,
     event_log: Annotated[
         Path | None,
-        typer.Option("--event-log", help="Write the baseline's first run as an event log (CSV)."),
+        typer.Option(
+            "--event-log",
+            metavar="FILE",
+            help="Also write the baseline's first run as an event log (CSV file to create).",
+        ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", metavar="", help="Print the comparison as JSON.")
+    ] = False,
 ) -> None:
     """Compare what-if scenarios of a process: cycle time, waits, utilisation and backlog."""
     from civicflow.insight.simulation import compare, simulate
@@ -127,26 +162,64 @@ def simulate_command(
     from civicflow.insight.simulation.params_file import load_parameters
     from civicflow.model import BpmnImportError, parse_bpmn
 
+    if model.is_dir():
+        _fail(f"{model}: is a folder; give the BPMN file to simulate")
+    if event_log is not None:
+        _check_writable(event_log)
     try:
         graph = graph_from_bpmn(parse_bpmn(model), process)
         file = load_parameters(params)
         base = file.params
         if days is not None:
+            if days * 24 <= base.warmup_hours:
+                _fail(
+                    f"--days {days:g} is not longer than the warm-up of "
+                    f"{base.warmup_hours / 24:g} day(s) in {params}; give more --days or "
+                    "lower warmup_days in the file"
+                )
             base = replace(base, horizon_hours=days * 24)
         wanted = scenario or list(file.scenarios)
         chosen = [_scenario(name, file.scenarios, params) for name in wanted]
         comparison = compare(graph, base, chosen, runs=runs, seed=seed)
         if event_log is not None:
             run = simulate(graph, base, seed, record_log=True)
-            run.event_log().write_csv(event_log)
+            _write_log(run.event_log(), event_log)
     except (BpmnImportError, ValueError, OSError) as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from error
+        _fail(str(error))
     if as_json:
         data: dict[str, Any] = {"model": str(model), "runs": runs, **comparison.to_dict()}
         typer.echo(json.dumps(data, indent=2, default=_json_number))
     else:
         _print_table(comparison, model.name)
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse an unusable --event-log before a long run, not after it."""
+    if path.is_dir():
+        _fail(f"--event-log {path}: is a folder; give a file name such as {path / 'log.csv'}")
+    folder = path.parent
+    if not folder.is_dir():
+        _fail(f"--event-log {path}: the folder {folder} does not exist; create it first")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        _fail(f"--event-log {path}: no permission to write there; choose another place")
+
+
+def _write_log(log: pl.DataFrame, path: Path) -> None:
+    """Write through a temporary file, so a failed or killed write leaves no half log."""
+    import polars as pl
+
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        log.write_csv(partial)
+        partial.replace(path)
+    except (OSError, pl.exceptions.PolarsError) as error:
+        partial.unlink(missing_ok=True)
+        _fail(f"--event-log {path}: cannot write it ({error})")
 
 
 def _scenario(name: str, known: Mapping[str, Scenario], params: Path) -> Scenario:
@@ -158,6 +231,8 @@ def _scenario(name: str, known: Mapping[str, Scenario], params: Path) -> Scenari
     try:
         return parse_scenario(name)
     except ValueError as error:
+        if re.search(r"[-+*=]\s*-?\d", name):
+            raise  # meant as an inline change: its own message says what is wrong
         names = ", ".join(known) or "none"
         raise ValueError(
             f"{params}: no scenario {name!r} (scenarios in the file: {names}); {error}"

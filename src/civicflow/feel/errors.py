@@ -40,8 +40,23 @@ class FeelSyntaxError(FeelError):
         if wanted:
             message += f"; expected {wanted}"
         line_text = text.splitlines()[position.line - 1] if text.strip() else ""
-        message += f"\n  {line_text}\n  {' ' * (position.column - 1)}^"
+        excerpt, caret = _excerpt(line_text, position.column - 1)
+        message += f"\n  {excerpt}\n  {' ' * caret}^"
         super().__init__(message)
+
+
+_EXCERPT = 76  #: characters of the offending line shown; a whole 100 KB line helps nobody
+
+
+def _excerpt(line: str, column: int) -> tuple[str, int]:
+    """The part of ``line`` around ``column`` (0-based) and the caret's place in it."""
+    if len(line) <= _EXCERPT:
+        return line, column
+    start = max(0, min(column - _EXCERPT // 2, len(line) - _EXCERPT))
+    end = start + _EXCERPT
+    prefix = "..." if start > 0 else ""
+    suffix = "..." if end < len(line) else ""
+    return f"{prefix}{line[start:end]}{suffix}", column - start + len(prefix)
 
 
 class FeelEvaluationLimitError(FeelError):

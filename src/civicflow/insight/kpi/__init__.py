@@ -20,7 +20,12 @@ from civicflow.insight.kpi.definitions import (
     Statistic,
     TimeUnit,
 )
-from civicflow.insight.kpi.frame import EventFrameError, prepare_event_frame, read_event_frame
+from civicflow.insight.kpi.frame import (
+    EventFrameError,
+    prepare_event_frame,
+    read_event_frame,
+    read_survey_frame,
+)
 from civicflow.insight.kpi.results import KpiReport, KpiResult, Status, Trend
 from civicflow.insight.kpi.schema import (
     KpiDefinitionError,
@@ -50,4 +55,5 @@ __all__ = [
     "parse_definitions",
     "prepare_event_frame",
     "read_event_frame",
+    "read_survey_frame",
 ]

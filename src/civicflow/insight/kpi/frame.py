@@ -36,28 +36,66 @@ def read_event_frame(path: str | Path) -> pl.DataFrame:
             raise EventFrameError(str(exc)) from exc
     file = Path(path)
     suffix = "".join(file.suffixes[-2:]).lower() if file.suffix == ".gz" else file.suffix.lower()
-    if not file.is_file():
-        raise EventFrameError(f"{file}: no such file")
-    try:
-        if suffix == ".parquet":
-            frame = pl.read_parquet(file)
-        elif suffix == ".csv":  # XES column names; a mapped CSV goes through `civicflow mine`
-            frame = pl.read_csv(file, infer_schema=False)
-        elif suffix in (".xes", ".xes.gz"):
+    if suffix in (".xes", ".xes.gz") and file.is_file():
+        try:
             frame = read_log(file).frame
-        else:
-            raise EventFrameError(
-                f"{file}: cannot read {suffix or 'files without an extension'} yet; give a "
-                "parquet or CSV file with XES column names (case:concept:name, concept:name, "
-                "time:timestamp, ...), an .xes or .xes.gz file, or a database URL."
-            )
-    except LogError as exc:
-        raise EventFrameError(str(exc)) from exc
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise EventFrameError(f"{file}: cannot read it as {suffix}: {exc}") from exc
+        except LogError as exc:
+            raise EventFrameError(str(exc)) from exc
+    elif suffix not in (".parquet", ".csv") and file.is_file():
+        raise EventFrameError(
+            f"{file}: cannot read {suffix or 'files without an extension'}; give a parquet or "
+            "CSV file with XES column names (case:concept:name, concept:name, time:timestamp, "
+            "...), an .xes or .xes.gz file, or a database URL."
+        )
+    else:
+        frame = read_table(file, "event log")
     return prepare_event_frame(
         frame, source=str(file), header_lines=1 if suffix == ".csv" else None
     )
+
+
+def read_survey_frame(path: str | Path) -> pl.DataFrame:
+    """Load satisfaction scores (``case:concept:name``, ``score``) from a CSV or parquet file."""
+    file = Path(path)
+    frame = read_table(file, "survey file")
+    missing = [column for column in (CASE, "score") if column not in frame.columns]
+    if missing:
+        raise EventFrameError(
+            f"{file}: missing column(s) {', '.join(missing)}; a survey file needs "
+            f"{CASE} and score (found: {_columns(frame)})"
+        )
+    return frame
+
+
+def read_table(file: Path, what: str) -> pl.DataFrame:
+    """A CSV (all columns as text) or parquet file, with errors a person can act on."""
+    if file.is_dir():
+        raise EventFrameError(f"{file}: is a folder; give the {what} file in it")
+    if not file.is_file():
+        raise EventFrameError(f"{file}: no such file")
+    parquet = file.suffix.lower() == ".parquet"
+    try:
+        if parquet:
+            return pl.read_parquet(file)
+        with file.open("rb") as handle:
+            head = handle.read(4)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise EventFrameError(f"{file}: is UTF-16 text; save it as UTF-8 CSV")
+        return pl.read_csv(file, infer_schema=False)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        hint = (
+            "it is not a parquet file (or it is damaged)"
+            if parquet
+            else "save it as comma-separated UTF-8 text with one header line, quotes closed "
+            "and the same number of fields on every line"
+        )
+        raise EventFrameError(f"{file}: cannot read the {what}: {first}; {hint}") from exc
+
+
+def _columns(frame: pl.DataFrame) -> str:
+    shown = ", ".join(frame.columns[:8]) + (", ..." if frame.width > 8 else "")
+    return shown or "no columns"
 
 
 def prepare_event_frame(
@@ -72,9 +110,22 @@ def prepare_event_frame(
     where = _Where(header_lines)
     missing = [column for column in REQUIRED_COLUMNS if column not in frame.columns]
     if missing:
+        separator = next(
+            (
+                name
+                for sep, name in _SEPARATORS.items()
+                if frame.width == 1 and sep in frame.columns[0]
+            ),
+            None,
+        )
+        hint = (
+            f"; the file seems separated by {separator}: save it comma-separated"
+            if separator
+            else ""
+        )
         raise EventFrameError(
             f"{source}: missing column(s) {', '.join(missing)}; an event log needs "
-            f"{', '.join(REQUIRED_COLUMNS)} (XES names)"
+            f"{', '.join(REQUIRED_COLUMNS)} (XES names); found: {_columns(frame)}{hint}"
         )
     frame = frame.with_columns(
         pl.col(CASE).cast(pl.String), pl.col(ACTIVITY).cast(pl.String)
@@ -93,6 +144,9 @@ def prepare_event_frame(
         else:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(column))
     return frame.sort([CASE, TIMESTAMP, "__row"]).drop("__row")
+
+
+_SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "bars"}
 
 
 class _Where:

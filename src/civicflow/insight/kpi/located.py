@@ -6,6 +6,7 @@ servant fixes them in one pass.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -133,6 +134,9 @@ class FieldReader:
     def number(self, value: object, path: KeyPath, *, minimum: float | None = None) -> float | None:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.problem(path, f"expected a number, got {describe(value)}")
+            return None
+        if not math.isfinite(value):
+            self.problem(path, f"expected a finite number, got {value}")
             return None
         if minimum is not None and value < minimum:
             self.problem(path, f"must be at least {minimum:g}, got {value:g}")

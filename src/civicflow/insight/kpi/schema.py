@@ -71,8 +71,18 @@ def load_definitions(path: str | Path) -> KpiSet:
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        problem = Problem("", None, "cannot read it: no such file")
+        raise KpiDefinitionError(str(file), [problem]) from exc
+    except IsADirectoryError as exc:
+        problem = Problem("", None, "is a folder; give the definitions file in it")
+        raise KpiDefinitionError(str(file), [problem]) from exc
     except OSError as exc:
-        raise KpiDefinitionError(str(file), [Problem("", None, f"cannot read it: {exc}")]) from exc
+        problem = Problem("", None, f"cannot read it: {exc.strerror or exc}")
+        raise KpiDefinitionError(str(file), [problem]) from exc
+    except UnicodeDecodeError as exc:
+        problem = Problem("", None, "is not UTF-8 text; save it as UTF-8 (YAML or JSON)")
+        raise KpiDefinitionError(str(file), [problem]) from exc
     fmt = "json" if file.suffix.lower() == ".json" else "yaml"
     return parse_definitions(text, source=str(file), fmt=fmt)
 
@@ -97,12 +107,25 @@ def _parse_text(text: str, source: str, fmt: str) -> object:
                 source, [Problem("", exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})")]
             ) from exc
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise KpiDefinitionError(source, [Problem("", line, f"not valid YAML: {problem}")]) from exc
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML whose impossible dates (2026-02-30) stay text, so the key path is reported."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> object:  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)  # type: ignore[arg-type]
+        except ValueError:
+            return self.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
 class _Reader(FieldReader):

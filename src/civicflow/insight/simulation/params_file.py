@@ -39,6 +39,7 @@ from civicflow.insight.simulation.parameters import (
     SimulationParameters,
 )
 from civicflow.insight.simulation.scenarios import (
+    MAX_CAPACITY,
     ArrivalChange,
     CapacityChange,
     Change,
@@ -288,6 +289,12 @@ class _Reader:
                 raise self.fail(
                     f"{where}.capacity", f"expected a whole number >= 1, got {capacity!r}"
                 )
+            if capacity > MAX_CAPACITY:
+                raise self.fail(
+                    f"{where}.capacity",
+                    f"{capacity:,} staff is more than a simulation can follow "
+                    f"(at most {MAX_CAPACITY:,}); model a team, not a population",
+                )
             calendar_name = table.get("calendar")
             if calendar_name is not None and calendar_name not in calendars:
                 raise self.fail(
@@ -363,12 +370,28 @@ class _Reader:
         return ParameterFile(params, scenarios)
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML whose impossible dates (2027-02-30) stay text, so the key path is reported."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> object:  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)  # type: ignore[arg-type]
+        except ValueError:
+            return self.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def read_parameters(text: str, *, source: str = "<parameters>") -> ParameterFile:
     """Parameters and scenarios from YAML text."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
     except yaml.YAMLError as error:
-        raise ParameterFileError(f"{source}: not valid YAML: {error}") from error
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = getattr(error, "problem", None) or "cannot be read"
+        raise ParameterFileError(f"{source}: not valid YAML: {where}{problem}") from error
     return _Reader(source).read(data)
 
 
@@ -377,6 +400,13 @@ def load_parameters(path: str | Path) -> ParameterFile:
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
+    except FileNotFoundError as error:
+        raise ParameterFileError(f"{file}: no such parameter file") from error
+    except IsADirectoryError as error:
+        raise ParameterFileError(f"{file}: is a folder; give the parameter file in it") from error
     except OSError as error:
-        raise ParameterFileError(f"{file}: cannot read the parameter file: {error}") from error
+        message = error.strerror or error
+        raise ParameterFileError(f"{file}: cannot read the parameter file: {message}") from error
+    except UnicodeDecodeError as error:
+        raise ParameterFileError(f"{file}: is not UTF-8 text; save it as UTF-8 YAML") from error
     return read_parameters(text, source=str(file))

@@ -23,6 +23,9 @@ from civicflow.insight.simulation.results import RunKpis
 from civicflow.insight.simulation.runner import simulate
 from civicflow.insight.simulation.stats import Estimate, estimate
 
+MAX_CAPACITY = 10_000
+"""Staff per pool a simulation follows: far beyond any team, and it keeps a run in memory."""
+
 
 @dataclass(frozen=True)
 class CapacityChange:
@@ -86,6 +89,11 @@ class Scenario:
                     raise ValueError(
                         f"scenario {self.name}: pool {change.pool} would have no staff"
                     )
+                if capacity > MAX_CAPACITY:
+                    raise ValueError(
+                        f"scenario {self.name}: pool {change.pool} would have {capacity:,} "
+                        f"staff; a simulation follows at most {MAX_CAPACITY:,} per pool"
+                    )
                 result = result.with_pool(change.pool, replace(pool, capacity=capacity))
             elif isinstance(change, DurationChange):
                 node = _find_task(graph, change.activity)
@@ -124,9 +132,16 @@ def parse_scenario(text: str) -> Scenario:
             f"scenario {text!r}: write POOL+N, POOL-N, POOL=N, ACTIVITY*FACTOR or arrivals*FACTOR"
         )
     target, op, number = match["target"], match["op"], match["number"]
+    if target[-1] in "-+*=":
+        raise ValueError(
+            f"scenario {text!r}: one operator and a number without a sign, such as "
+            f"{target[:-1].strip()}-2, {target[:-1].strip()}+2 or arrivals*0.8"
+        )
     change: Change
     if op == "*":
         factor = float(number)
+        if factor <= 0:
+            raise ValueError(f"scenario {text!r}: the factor must be above 0, such as 0.8 or 1.25")
         change = (
             ArrivalChange(factor)
             if target.casefold() == "arrivals"
