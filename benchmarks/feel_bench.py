@@ -3,7 +3,7 @@
 Run: .venv/bin/python benchmarks/feel_bench.py
 Peer: the same condition as a Python expression evaluated with SpiffWorkflow's
 PythonScriptEngine (how the peer engine evaluates gateway conditions), when installed.
-The 50-rule decision table part belongs to the DMN benchmark (see docs/benchmarks.md).
+The 50-rule decision table is measured by benchmarks/dmn_bench.py (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -94,8 +94,7 @@ def main() -> None:
         print(f"ratio peer/ours for evaluate: {peer_time / ours:.2f}x")
     else:
         print("peer SpiffWorkflow not installed (pip install -e '.[bench]')")
-    # DMN: the 50-rule decision table benchmark (civicflow.dmn) goes here, reported in the
-    # "DMN: 50-rule decision table" part of docs/benchmarks.md.
+    print("50-rule decision table: see benchmarks/dmn_bench.py (run by `make bench` too)")
 
 
 if __name__ == "__main__":
