@@ -288,9 +288,17 @@ def activity_durations(log: EventLog) -> pl.DataFrame:
 def rework(log: EventLog) -> pl.DataFrame:
     """Per case: events, distinct activities, ``repeats`` (events redoing an activity already
     done in the case) and the repeated activities; cases without rework included (repeats 0).
+
+    Where the log has ``complete`` lifecycle events, only those count: an activity logged with
+    a start (or schedule) and a complete was done once, not twice.
     """
+    frame = order(log).frame
+    if LIFECYCLE in frame.columns:
+        done = pl.col(LIFECYCLE).cast(pl.String).str.to_lowercase() == "complete"
+        if frame.select(done.any()).item():
+            frame = frame.filter(done)
     return (
-        order(log).frame.group_by(CASE_KEY, maintain_order=True)
+        frame.group_by(CASE_KEY, maintain_order=True)
         .agg(
             pl.col(CASE).first(),
             pl.len().alias("events"),

@@ -47,3 +47,12 @@ def test_only_the_most_frequent_edges_are_drawn() -> None:
 
 def test_an_empty_graph_is_still_a_picture() -> None:
     assert etree.fromstring(dfg_svg([], {}, {}).encode()).tag == f"{SVG}svg"
+
+
+def test_arrowheads_keep_their_size_on_thick_edges() -> None:
+    """Markers sized in stroke widths would grow sixfold on the busiest edges and hide boxes."""
+    svg = etree.fromstring(dfg_svg(EDGES, COUNTS, {"submit": 10}).encode())
+    marker = svg.find(f".//{SVG}marker")
+    assert marker is not None
+    assert marker.get("markerUnits") == "userSpaceOnUse"
+    assert float(marker.get("markerWidth", "0")) <= 12

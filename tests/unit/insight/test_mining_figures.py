@@ -117,3 +117,12 @@ def test_an_empty_log_has_no_edges_or_variants() -> None:
     assert mining.dfg(log) == []
     assert mining.variants(log) == []
     assert mining.start_activities(log) == {}
+
+
+def test_rework_counts_an_activity_logged_with_start_and_complete_once() -> None:
+    log = make_log([("1", "a", 0), ("1", "a", 1), ("1", "b", 2), ("1", "b", 3),
+                    ("1", "a", 4), ("1", "a", 5)],
+                   **{LIFECYCLE: ["start", "complete"] * 3})
+    row = mining.rework(log).row(0, named=True)
+    assert row["repeats"] == 1
+    assert row["repeated"] == ["a"]
