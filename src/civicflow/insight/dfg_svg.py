@@ -143,6 +143,14 @@ def dfg_svg(
             mid = (y1 + y2) / 2
             path = f"M{x1:.1f},{y1:.1f} C{x1:.1f},{mid:.1f} {x2:.1f},{mid:.1f} {x2:.1f},{y2:.1f}"
             lx, ly = (x1 + x2) / 2 + 4, mid
+        elif layer[e.source] == layer[e.target]:
+            # side by side: a short straight arrow between the facing sides
+            left_to_right = a.x < b.x
+            x1 = a.x + NODE_W if left_to_right else a.x
+            x2 = b.x if left_to_right else b.x + NODE_W
+            y1 = y2 = a.y + NODE_H / 2 + (-6 if left_to_right else 6)
+            path = f"M{x1:.1f},{y1:.1f} L{x2:.1f},{y2:.1f}"
+            lx, ly = min(x1, x2) + 2, y1 - 4 if left_to_right else y1 + 14
         else:
             x1, y1 = a.x + NODE_W, a.y + NODE_H / 2
             x2, y2 = b.x + NODE_W, b.y + NODE_H / 2
