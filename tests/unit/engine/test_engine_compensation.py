@@ -235,3 +235,37 @@ def test_transaction_with_a_cancel_end_but_no_cancel_boundary_is_refused(engine:
             '<bpmn:endEvent id="c"><bpmn:cancelEventDefinition/></bpmn:endEvent>'
             + chain("ts", "c") + '</bpmn:transaction><bpmn:endEvent id="e"/>'
             + chain("s", "tx", "e")))
+
+
+def test_a_subprocess_interrupted_by_a_boundary_event_is_not_compensated(
+    engine: Any, clock: Any,
+) -> None:
+    from datetime import timedelta
+
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:subProcess id="outer"><bpmn:startEvent id="os"/>'
+        + trip() + '<bpmn:userTask id="wait"/><bpmn:endEvent id="oe"/>'
+        + chain("os", "trip", "wait", "oe") + "</bpmn:subProcess>"
+        '<bpmn:boundaryEvent id="late" attachedToRef="outer"><bpmn:timerEventDefinition>'
+        "<bpmn:timeDuration>P1D</bpmn:timeDuration></bpmn:timerEventDefinition>"
+        f'</bpmn:boundaryEvent><bpmn:endEvent id="undo">{COMPENSATE}</bpmn:endEvent>'
+        + chain("s", "outer", "undo") + chain("late", "undo")))
+    inst = engine.start("p")
+    assert open_tasks(engine, inst) == ["wait"]
+    clock.advance(timedelta(days=1))
+    engine.run_due_jobs()
+    assert engine.instance(inst.id).state == "completed"  # nothing completed is left to undo
+    assert "cancel_hotel" not in {h.element_id for h in engine.history(inst.id)}
+
+
+def test_an_activity_is_compensated_only_once(engine: Any) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/>' + compensable("pay", "refund_pay")
+        + f'<bpmn:intermediateThrowEvent id="undo1">{COMPENSATE}</bpmn:intermediateThrowEvent>'
+        f'<bpmn:intermediateThrowEvent id="undo2">{COMPENSATE}</bpmn:intermediateThrowEvent>'
+        '<bpmn:userTask id="after"/><bpmn:endEvent id="e"/>'
+        + chain("s", "pay", "undo1", "undo2", "after", "e")))
+    inst = engine.start("p")
+    complete_only(engine, inst, "refund_pay")
+    complete_only(engine, inst, "after")  # the second throw found nothing left to undo
+    assert engine.instance(inst.id).state == "completed"
