@@ -25,7 +25,23 @@ def check_compensation_and_cancel(nodes: dict[str, Node]) -> bool:
                     f"Start event '{node.id}': a compensation start event belongs to an event "
                     "subprocess inside an embedded subprocess or transaction.")
             has_esp = True
+        elif kind == "compensate" and node.event is not None and node.event.activity_ref:
+            _check_activity_ref(nodes, node, node.event.activity_ref)
     return has_esp
+
+
+def _check_activity_ref(nodes: dict[str, Node], node: Node, ref: str) -> None:
+    """``activityRef`` must name an activity of the scope the throw compensates: its own, or
+    for a throw inside an event subprocess, the scope holding the event subprocess."""
+    scope = node.container
+    holder = nodes.get(scope)
+    if holder is not None and holder.triggered_by_event:
+        scope = holder.container
+    target = nodes.get(ref)
+    if target is None or target.container != scope or target.type.endswith(("Event", "Gateway")):
+        raise DeploymentError(
+            f"Event '{node.id}': its activityRef '{ref}' names no activity beside it; a "
+            "compensation throw reaches only activities of its own (sub)process.")
 
 
 def _check_cancel(nodes: dict[str, Node], node: Node) -> None:

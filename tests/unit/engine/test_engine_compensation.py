@@ -269,3 +269,11 @@ def test_an_activity_is_compensated_only_once(engine: Any) -> None:
     complete_only(engine, inst, "refund_pay")
     complete_only(engine, inst, "after")  # the second throw found nothing left to undo
     assert engine.instance(inst.id).state == "completed"
+
+
+def test_activity_ref_naming_an_activity_of_another_scope_is_refused(engine: Any) -> None:
+    with pytest.raises(DeploymentError, match="activityRef 'book_hotel'"):
+        engine.deploy(bpmn(
+            '<bpmn:startEvent id="s"/>' + trip()
+            + '<bpmn:endEvent id="undo"><bpmn:compensateEventDefinition activityRef='
+            '"book_hotel"/></bpmn:endEvent>' + chain("s", "trip", "undo")))
