@@ -277,3 +277,18 @@ def test_activity_ref_naming_an_activity_of_another_scope_is_refused(engine: Any
             '<bpmn:startEvent id="s"/>' + trip()
             + '<bpmn:endEvent id="undo"><bpmn:compensateEventDefinition activityRef='
             '"book_hotel"/></bpmn:endEvent>' + chain("s", "trip", "undo")))
+
+
+def test_an_activity_completed_twice_in_a_loop_is_compensated_twice(engine: Any) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/>' + compensable("pay", "refund_pay")
+        + '<bpmn:scriptTask id="count"><bpmn:extensionElements>'
+        '<zeebe:script expression="=n + 1" resultVariable="n"/></bpmn:extensionElements>'
+        '</bpmn:scriptTask><bpmn:exclusiveGateway id="again" default="f_done"/>'
+        f'<bpmn:endEvent id="undo">{COMPENSATE}</bpmn:endEvent>'
+        + chain("s", "pay", "count", "again") + flow("again", "pay", "=n < 2")
+        + flow("again", "undo", flow_id="f_done")))
+    inst = engine.start("p", {"n": 0})
+    complete_only(engine, inst, "refund_pay")
+    complete_only(engine, inst, "refund_pay")
+    assert engine.instance(inst.id).state == "completed"
