@@ -94,6 +94,7 @@ def inclusive(rt: Runtime, token: TokenRow, node: Node) -> None:
 
 def arrive_at_join(rt: Runtime, token: TokenRow, node: Node) -> None:
     """A token reaches a join: it waits there until the join can fire."""
+    rt.reentering.discard(token.id)  # a retried join logs its start when it fires, as always
     token.state = TokenState.WAITING
     rt.work.tokens.touch(token)
     if node.type == "parallelGateway":

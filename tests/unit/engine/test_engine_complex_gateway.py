@@ -42,6 +42,9 @@ def test_complex_gateway_fires_once_two_of_three_reviews_arrived(engine: Any) ->
     assert open_tasks(engine, inst) == ["finance", "tech"]
     complete(engine, inst, "tech")
     assert open_tasks(engine, inst) == ["decide", "finance"]
+    log = [(h.element_id, h.kind) for h in engine.history(inst.id)]
+    assert log.count(("cg", "start")) == 1
+    assert ("decide", "start") in log
     complete(engine, inst, "finance")  # the late review resets the gateway; nothing new starts
     assert open_tasks(engine, inst) == ["decide"]
     complete(engine, inst, "decide")
@@ -96,3 +99,6 @@ def test_complex_gateway_activation_condition_error_raises_an_incident(engine: A
     engine.set_variables(inst.id, {"missing": 5})
     engine.retry(incident.id)
     assert open_tasks(engine, inst) == ["decide", "finance"]
+    log = [(h.element_id, h.kind) for h in engine.history(inst.id)]
+    assert log.count(("cg", "start")) == 1
+    assert ("decide", "start") in log
