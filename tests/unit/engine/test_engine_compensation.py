@@ -292,3 +292,18 @@ def test_an_activity_completed_twice_in_a_loop_is_compensated_twice(engine: Any)
     complete_only(engine, inst, "refund_pay")
     complete_only(engine, inst, "refund_pay")
     assert engine.instance(inst.id).state == "completed"
+
+
+def test_a_subprocess_with_its_own_compensation_handler_is_undone_by_that_handler_only(
+    engine: Any,
+) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/>' + trip()
+        + f'<bpmn:boundaryEvent id="trip_comp" attachedToRef="trip">{COMPENSATE}'
+        '</bpmn:boundaryEvent><bpmn:userTask id="cancel_trip" isForCompensation="true"/>'
+        '<bpmn:association id="trip_assoc" sourceRef="trip_comp" targetRef="cancel_trip"/>'
+        f'<bpmn:endEvent id="undo">{COMPENSATE}</bpmn:endEvent>' + chain("s", "trip", "undo")))
+    inst = engine.start("p")
+    complete_only(engine, inst, "cancel_trip")
+    assert engine.instance(inst.id).state == "completed"
+    assert not {"cancel_hotel", "cancel_flight"} & {h.element_id for h in engine.history(inst.id)}
