@@ -2,7 +2,8 @@
 
 Records. When an activity with a compensation boundary event (associated to an
 ``isForCompensation`` handler) completes, a ``compensate`` subscription owned by the scope it ran
-in remembers it; ``correlation_key`` holds a per-scope sequence number (order of completion).
+in remembers it; ``correlation_key`` holds a per-scope sequence number (order of completion,
+counted in the scope's ``data``); each completed instance of a multi-instance activity counts.
 When an embedded subprocess or transaction completes and something inside it can be compensated
 (records of its inner activities, or a compensation event subprocess), its scope is *kept*
 (kind ``compensable``, detached from its token): its variables are the snapshot the handlers
@@ -33,8 +34,10 @@ SUBPROCESSES = frozenset({"subProcess", "transaction"})
 def completed(rt: Runtime, token: TokenRow, node: Node, *, body: bool) -> None:
     """``node`` completed (called before its local scope is dropped): remember what a later
     compensation must undo."""
-    if node.multi_instance is not None and not body:
-        return  # one item of a multi-instance activity: the body is remembered as a whole
+    if node.multi_instance is not None:
+        if not body and node.compensation_handler is not None:
+            _remember_item(rt, token, node.compensation_handler, node.id)
+        return  # items are remembered one by one; their insides are not kept
     if node.compensation_handler is not None:
         # its own handler replaces the default compensation of anything inside it
         _record(rt, token.scope_id, token.instance_id, node.compensation_handler, node.id)
@@ -74,10 +77,27 @@ def compensation_event_subprocess(graph: ProcessGraph, node: Node) -> str | None
     return None
 
 
+def _remember_item(rt: Runtime, token: TokenRow, handler: str, activity: str) -> None:
+    """One inner instance of a multi-instance activity completed: remember it in the scope
+    around the activity (item scope -> body scope -> that scope), once per instance."""
+    item = rt.work.scope(token.scope_id)
+    if item is None or item.kind != "mi_item" or item.parent_id is None:
+        return
+    body = rt.work.scope(item.parent_id)
+    if body is not None and body.parent_id is not None:
+        _record(rt, body.parent_id, token.instance_id, handler, activity)
+
+
 def _record(rt: Runtime, scope_id: str, instance_id: str, handler: str,
             activity: str) -> SubscriptionRow:
-    orders = [int(s.correlation_key) for s in rt.work.subscriptions_of(scope_id)
-              if s.kind == "compensate" and s.correlation_key and s.correlation_key.isdigit()]
+    """A record numbered by a counter in the scope's data (reading every record of the scope
+    to number it would make a large multi-instance activity quadratic)."""
+    scope = rt.work.scope(scope_id)
+    seq = 1
+    if scope is not None:
+        seq = int(scope.data.get("compensation_seq", 0)) + 1
+        scope.data = {**scope.data, "compensation_seq": seq}
+        rt.work.scopes.touch(scope)
     return rt.work.subscriptions.add(
         SubscriptionRow(
             id=new_id(),
@@ -86,7 +106,7 @@ def _record(rt: Runtime, scope_id: str, instance_id: str, handler: str,
             element_id=handler,
             kind="compensate",
             name=activity,
-            correlation_key=f"{max(orders, default=0) + 1:012d}",
+            correlation_key=f"{seq:012d}",
             created_at=rt.now,
         )
     )

@@ -307,3 +307,23 @@ def test_a_subprocess_with_its_own_compensation_handler_is_undone_by_that_handle
     complete_only(engine, inst, "cancel_trip")
     assert engine.instance(inst.id).state == "completed"
     assert not {"cancel_hotel", "cancel_flight"} & {h.element_id for h in engine.history(inst.id)}
+
+
+def test_each_completed_instance_of_a_multi_instance_activity_is_compensated(
+    engine: Any,
+) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:userTask id="review">'
+        '<bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements>'
+        '<zeebe:loopCharacteristics inputCollection="=items" inputElement="item"/>'
+        "</bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>"
+        f'<bpmn:boundaryEvent id="review_comp" attachedToRef="review">{COMPENSATE}'
+        '</bpmn:boundaryEvent><bpmn:userTask id="undo_review" isForCompensation="true"/>'
+        '<bpmn:association id="review_assoc" sourceRef="review_comp" targetRef="undo_review"/>'
+        f'<bpmn:endEvent id="undo">{COMPENSATE}</bpmn:endEvent>' + chain("s", "review", "undo")))
+    inst = engine.start("p", {"items": ["a", "b", "c"]})
+    for task in engine.tasks(instance_id=inst.id):
+        engine.complete(task.id)
+    for _ in range(3):  # one handler per completed instance, one at a time
+        complete_only(engine, inst, "undo_review")
+    assert engine.instance(inst.id).state == "completed"
