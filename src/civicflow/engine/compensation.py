@@ -1,4 +1,4 @@
-"""Compensation (BPMN 2.0.2 13.5.5 and 10.5.5): undo completed activities by running handlers.
+"""Compensation (BPMN 2.0.2 13.5.5): undo completed activities by running handlers.
 
 Records. When an activity with a compensation boundary event (associated to an
 ``isForCompensation`` handler) completes, a ``compensate`` subscription owned by the scope it ran

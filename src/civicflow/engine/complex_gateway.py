@@ -1,4 +1,4 @@
-"""The complex gateway's join (BPMN 2.0.2 13.3.5; Camunda 8 does not run it).
+"""The complex gateway's join (BPMN 2.0.2 table 13.5; Camunda 8 does not run it).
 
 Two phases, per gateway and scope. *Waiting for start*: each arriving token waits; the gateway
 activates as soon as its ``activationCondition`` (FEEL) holds over the tokens arrived so far.
@@ -9,9 +9,11 @@ inclusive gateway. *Waiting for reset*: it then waits, with the inclusive gatewa
 the flows that did not contribute: the reset happens when each of them holds a token or no
 token of the scope can still reach the gateway. The reset consumes those tokens and emits
 tokens only on outgoing flows whose explicit condition holds (conditions see
-``waitingForStart``, false at the reset), so a plain discriminator continues once. Without an
-activation condition the gateway activates when no further token can arrive. The phase is kept
-in the scope row's ``data`` (``complex``: gateway id -> flows consumed at activation).
+``waitingForStart``, false at the reset), so a plain discriminator continues once (BPMN's
+table would also feed unconditioned and default flows again: see docs/engine-semantics.md).
+Without an activation condition the gateway activates when no further token can arrive. The
+phase is kept in the scope row's ``data`` (``complex``: gateway id -> flows consumed at
+activation).
 """
 
 from __future__ import annotations

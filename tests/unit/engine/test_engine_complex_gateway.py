@@ -1,5 +1,5 @@
 """The complex gateway: fires when its activation condition holds on the tokens arrived so far,
-then resets when the remaining tokens arrive (BPMN 2.0.2 13.3.5)."""
+then resets when the remaining tokens arrive (BPMN 2.0.2 table 13.5)."""
 
 from __future__ import annotations
 
