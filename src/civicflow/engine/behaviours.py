@@ -170,6 +170,11 @@ def _end_event(rt: Runtime, token: TokenRow, node: Node) -> None:
 
         compensate(rt, token, node)  # ends the token once the handlers have run
         return
+    if kind == "cancel":
+        from civicflow.engine.transaction import cancel_end
+
+        cancel_end(rt, token, node)  # compensates, then the transaction's boundary fires
+        return
     if kind == "signal" and node.event is not None and node.event.name:
         events.broadcast_signal_later(rt, node.event.name)
     if kind == "message" and node.task_type is not None:
@@ -224,6 +229,11 @@ def scope_completed(rt: Runtime, scope: ScopeRow) -> None:
         if instance.state == InstanceState.ACTIVE:
             rt.complete_instance(instance, InstanceState.COMPLETED)
             notify_parent_of_end(rt, instance.id, terminated=False)
+        return
+    if scope.kind == "compensation":  # a compensation handler ended: run the next one
+        from civicflow.engine.compensation import start_next
+
+        start_next(rt, scope)
         return
     if scope.kind == "mi_item":
         from civicflow.engine.multi_instance import item_completed
@@ -289,6 +299,7 @@ _BEHAVIOURS: dict[str, Behaviour] = {
     "exclusiveGateway": gateways.exclusive,
     "parallelGateway": gateways.parallel,
     "inclusiveGateway": gateways.inclusive,
+    "complexGateway": gateways.complex_split,
     "eventBasedGateway": events.event_based_gateway,
     "subProcess": _subprocess,
     "transaction": _subprocess,

@@ -23,7 +23,7 @@ from civicflow.engine.graph import (
 )
 
 _SUPPORTED_EVENTS = {"none", "timer", "message", "error", "signal", "escalation", "terminate",
-                     "link", "compensate", "conditional"}
+                     "link", "compensate", "conditional", "cancel"}
 
 
 def compile_source(source: str | bytes) -> list[ProcessGraph]:
@@ -63,7 +63,10 @@ class _Compiler:
         starts = tuple(s.id for s in self.process.start_events)
         esps = tuple(s.id for s in self.process.event_subprocesses)
         joins = [n.id for n in self.nodes.values()
-                 if n.type == "inclusiveGateway" and len(n.incoming) > 1]
+                 if n.type in ("inclusiveGateway", "complexGateway") and len(n.incoming) > 1]
+        from civicflow.engine.compile_checks import check_compensation_and_cancel
+
+        compensation_esps = check_compensation_and_cancel(self.nodes)
         return ProcessGraph(
             process_id=self.process.id,
             name=self.process.name,
@@ -72,7 +75,7 @@ class _Compiler:
             starts=starts,
             event_subprocesses=esps,
             upstream=compute_upstream(self.nodes, self.flows, joins),
-            has_compensation=bool(self._handlers),
+            has_compensation=bool(self._handlers) or compensation_esps,
             has_conditional_events=any(
                 n.event is not None and n.event.kind == "conditional"
                 for n in self.nodes.values()),
@@ -233,8 +236,9 @@ class _Compiler:
             kw["event_subprocesses"] = tuple(s.id for s in el.event_subprocesses)
         if isinstance(el, BusinessRuleTask) and z.task_definition is None:
             self._called_decision(el, kw)
-        if kw["type"] in ("complexGateway",):
-            raise DeploymentError(f"Gateway '{nid}': complex gateways are not supported.")
+        activation = getattr(el, "activation_condition", None)
+        if activation is not None and activation.body.strip():
+            kw["activation_condition"] = self._expr(activation.body, nid, feel=True)
         return Node(**kw)
 
     def _called_decision(self, el: Any, kw: dict[str, Any]) -> None:
@@ -332,7 +336,8 @@ class _Compiler:
         if trigger == "link":
             return EventDef(kind="link", name=d.name)
         if trigger == "compensate":
-            return EventDef(kind="compensate", activity_ref=d.activity_ref)
+            return EventDef(kind="compensate", activity_ref=d.activity_ref,
+                            wait_for_completion=d.wait_for_completion)
         if trigger == "conditional":
             if d.condition is None or not d.condition.body.strip():
                 raise DeploymentError(f"Conditional event '{nid}': it has no condition.")

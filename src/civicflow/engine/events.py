@@ -325,8 +325,8 @@ def start_event_subprocess(rt: Runtime, scope: ScopeRow, start: Node,
     assert inst is not None
     graph = rt.graph_of(inst)
     esp = graph.node(start.container)
-    if start.cancel_activity:
-        rt.cancel_scope_contents(scope.id)
+    if start.cancel_activity:  # completed activities stay compensable (BPMN 13.5.5)
+        rt.cancel_scope_contents(scope.id, keep_compensation=True)
     owner = rt.new_token(scope.instance_id, scope.id, esp.id)
     rt.record(owner, esp, "start")
     inner = rt.ensure_local_scope(owner, kind="subprocess")

@@ -1,26 +1,33 @@
-"""Gateways: exclusive, parallel and inclusive splits and joins."""
+"""Gateways: exclusive, parallel, inclusive and complex splits and joins."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from civicflow.engine.expressions import ExpressionError, evaluate_condition
 from civicflow.engine.graph import Node
 from civicflow.engine.rows import TokenRow, TokenState
 from civicflow.engine.runtime import IncidentError, Runtime
 
-JOINING = frozenset({"parallelGateway", "inclusiveGateway"})
+JOINING = frozenset({"parallelGateway", "inclusiveGateway", "complexGateway"})
 
 
-def _conditions(rt: Runtime, token: TokenRow, node: Node) -> list[str]:
-    """Outgoing flows whose condition holds (unconditioned non-default flows always hold)."""
+def _conditions(rt: Runtime, token: TokenRow, node: Node,
+                extra: dict[str, Any] | None = None, *, unconditioned: bool = True) -> list[str]:
+    """Outgoing flows whose condition holds (unconditioned non-default flows hold when
+    ``unconditioned``)."""
     graph = rt.graph_of(rt.instance_of(token))
     variables = rt.context(token.scope_id)
+    if extra:
+        variables.update(extra)
     chosen: list[str] = []
     for flow_id in node.outgoing:
         if flow_id == node.default_flow:
             continue
         flow = graph.flow(flow_id)
         if flow.condition is None:
-            chosen.append(flow_id)
+            if unconditioned:
+                chosen.append(flow_id)
             continue
         try:
             if evaluate_condition(flow.condition, variables):
@@ -87,10 +94,16 @@ def inclusive(rt: Runtime, token: TokenRow, node: Node) -> None:
 
 def arrive_at_join(rt: Runtime, token: TokenRow, node: Node) -> None:
     """A token reaches a join: it waits there until the join can fire."""
+    rt.reentering.discard(token.id)  # a retried join logs its start when it fires, as always
     token.state = TokenState.WAITING
     rt.work.tokens.touch(token)
     if node.type == "parallelGateway":
         _try_parallel_join(rt, token, node)
+    elif node.type == "complexGateway":
+        from civicflow.engine.complex_gateway import try_complex_join
+
+        rt.touched_scopes.add(token.scope_id)
+        try_complex_join(rt, token.scope_id, node)
     else:
         rt.touched_scopes.add(token.scope_id)
         _try_inclusive_join(rt, token.scope_id, node)
@@ -153,9 +166,39 @@ def recheck_inclusive_joins(rt: Runtime) -> bool:
                 continue
             graph = rt.graph_of(rt.instance_of(t))
             node = graph.nodes.get(t.element_id)
-            if node is None or node.type != "inclusiveGateway" or len(node.incoming) < 2:
+            if node is None or node.type not in _RECHECKED or len(node.incoming) < 2:
                 continue
             seen.add(node.id)
-            if _try_inclusive_join(rt, scope_id, node):
+            if node.type == "complexGateway":
+                from civicflow.engine.complex_gateway import recheck_complex_join
+
+                if recheck_complex_join(rt, scope_id, node, t):
+                    fired = True
+            elif _try_inclusive_join(rt, scope_id, node):
                 fired = True
     return fired
+
+
+_RECHECKED = frozenset({"inclusiveGateway", "complexGateway"})
+
+
+def complex_split(rt: Runtime, token: TokenRow, node: Node) -> None:
+    """A complex gateway with one incoming flow only splits (like an inclusive split)."""
+    split_complex(rt, token, node, waiting_for_start=True)
+
+
+def split_complex(rt: Runtime, token: TokenRow, node: Node, *, waiting_for_start: bool) -> None:
+    """Activation: every flow whose condition holds (unconditioned ones too), else the default
+    flow, else an incident. Reset: only flows with a condition that holds; maybe none.
+    Conditions see ``waitingForStart`` (true at activation, false at the reset)."""
+    extra = {"waitingForStart": waiting_for_start}
+    chosen = _conditions(rt, token, node, extra, unconditioned=waiting_for_start)
+    if waiting_for_start and not chosen and node.default_flow is not None:
+        chosen = [node.default_flow]
+    if waiting_for_start and not chosen:
+        raise IncidentError(
+            "no_flow",
+            f"Gateway '{node.id}'{_named(node)}: no outgoing condition is true and there is "
+            "no default flow. Set the variables the conditions use, then retry the incident.",
+        )
+    _leave_by(rt, token, node, chosen)

@@ -44,6 +44,7 @@ class EventDef:
     correlation_key: Expr | None = None
     condition: Expr | None = None
     activity_ref: str | None = None  # compensation target
+    wait_for_completion: bool = True  # compensation throw: go on only when handlers ended
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,7 @@ class Node:
     compensation_handler: str | None = None  # activity run to undo this one once completed
     starts: tuple[str, ...] = ()  # for subprocesses: their start events
     event_subprocesses: tuple[str, ...] = ()  # for containers: event subprocesses inside
+    activation_condition: Expr | None = None  # complex gateway: when it fires
 
 
 @dataclass(frozen=True, slots=True)

@@ -145,6 +145,10 @@ class Runtime:
                     self.work.subscriptions.delete(sub)
                 for job in self.work.jobs_of(scope.id):
                     self.work.jobs.delete(job)
+                if self.graph_of(self.instance_of(token)).has_compensation:
+                    from civicflow.engine.compensation import discard_kept_children
+
+                    discard_kept_children(self, scope.id)
             self.work.scopes.delete(scope)
         token.local_scope_id = None
         self.work.tokens.touch(token)
@@ -278,13 +282,13 @@ class Runtime:
         ``body`` marks the end of a multi-instance body (its outputs ran per item)."""
         if not body:
             self.apply_outputs(token, node)
+        if self.graph_of(self.instance_of(token)).has_compensation:
+            from civicflow.engine.compensation import completed
+
+            completed(self, token, node, body=body)  # may keep a subprocess's scope
         self.drop_local_scope(token)
         self.clear_attachments(token)
         self.record(token, node, "end", actor, "multiInstanceBody" if body else None)
-        if node.compensation_handler is not None:
-            from civicflow.engine.compensation import remember
-
-            remember(self, token, node)
         if node.multi_instance is not None and not body:
             scope = self.work.scope(token.scope_id)
             if scope is not None and scope.kind == "mi_item" and scope.element_id == node.id:
@@ -374,16 +378,24 @@ class Runtime:
         self.resolve_incidents(token)
         self.work.tokens.delete(token)
 
-    def cancel_scope_contents(self, scope_id: str) -> None:
-        """Cancel every token in a scope and in scopes below it."""
+    def cancel_scope_contents(self, scope_id: str, *, keep_compensation: bool = False) -> None:
+        """Cancel every token in a scope and in scopes below it.
+
+        ``keep_compensation``: the scope goes on (an interrupting event subprocess, a
+        cancelled transaction), so what its completed activities left for a later
+        compensation stays."""
         for token in list(self.work.tokens_in(scope_id)):
             self.cancel_token(token)
         for child in list(self.work.child_scopes(scope_id)):
+            if keep_compensation and child.kind == "compensable":
+                continue
             self.cancel_scope_contents(child.id)
             self.work.clear_scope_vars(child.id)
             self.work.clear_mi_values(child.id)
             self.work.scopes.delete(child)
         for sub in self.work.subscriptions_of(scope_id):  # event subprocess starts
+            if keep_compensation and sub.kind == "compensate":
+                continue
             self.work.subscriptions.delete(sub)
         for job in self.work.jobs_of(scope_id):
             self.work.jobs.delete(job)
@@ -414,6 +426,10 @@ class Runtime:
                 self.work.subscriptions.delete(sub)
             for job in self.work.jobs_of(root.id):
                 self.work.jobs.delete(job)
+            if graph.has_compensation:
+                from civicflow.engine.compensation import discard_kept_children
+
+                discard_kept_children(self, root.id)
 
 
 _GATEWAYS = frozenset(

@@ -35,15 +35,18 @@ class EngineSupport:
 ENGINE_SUPPORT = EngineSupport(
     start_triggers=frozenset({"none", "message", "timer", "signal"}),
     event_subprocess_start_triggers=frozenset(
-        {"message", "timer", "signal", "error", "escalation", "conditional"}
+        {"message", "timer", "signal", "error", "escalation", "conditional", "compensate"}
     ),
-    end_triggers=frozenset({"none", "terminate", "error", "escalation", "message", "signal"}),
+    end_triggers=frozenset(
+        {"none", "terminate", "error", "escalation", "message", "signal", "compensate", "cancel"}
+    ),
     intermediate_catch_triggers=frozenset({"message", "timer", "signal", "link", "conditional"}),
     intermediate_throw_triggers=frozenset(
         {"none", "message", "signal", "escalation", "link", "compensate"}
     ),
     boundary_triggers=frozenset(
-        {"timer", "message", "signal", "error", "escalation", "conditional", "compensate"}
+        {"timer", "message", "signal", "error", "escalation", "conditional", "compensate",
+         "cancel"}
     ),
     activities=frozenset(
         {
@@ -61,7 +64,8 @@ ENGINE_SUPPORT = EngineSupport(
         }
     ),
     gateways=frozenset(
-        {"ExclusiveGateway", "ParallelGateway", "InclusiveGateway", "EventBasedGateway"}
+        {"ExclusiveGateway", "ParallelGateway", "InclusiveGateway", "EventBasedGateway",
+         "ComplexGateway"}
     ),
     script_formats=frozenset({"feel", "text/feel", "application/feel"}),
     expression_languages=frozenset({"feel"}),

@@ -20,7 +20,8 @@ def test_engine_core_imports_no_database_or_web_library() -> None:
     loaded = _loaded_after(
         "import civicflow.engine.commands, civicflow.engine.compile, "
         "civicflow.engine.behaviours, civicflow.engine.multi_instance, "
-        "civicflow.engine.conditions, civicflow.engine.compensation"
+        "civicflow.engine.conditions, civicflow.engine.compensation, "
+        "civicflow.engine.transaction, civicflow.engine.complex_gateway"
     )
     assert loaded.isdisjoint(HEAVY), loaded & set(HEAVY)
 

@@ -76,9 +76,25 @@ def test_service_task_with_zeebe_job_type_runs() -> None:
     assert report.executable
 
 
-def test_complex_gateway_and_ad_hoc_subprocess_are_not_run() -> None:
-    report = _report('<bpmn:complexGateway id="cg" /><bpmn:adHocSubProcess id="adhoc" />')
-    assert _errors(report) == {"cg": "unsupported-gateway", "adhoc": "unsupported-activity"}
+def test_ad_hoc_subprocess_is_not_run() -> None:
+    report = _report('<bpmn:adHocSubProcess id="adhoc" />')
+    assert _errors(report) == {"adhoc": "unsupported-activity"}
+
+
+def test_complex_gateway_transaction_cancel_and_compensation_events_are_run() -> None:
+    report = _report(
+        '<bpmn:complexGateway id="cg" />'
+        '<bpmn:transaction id="tx"><bpmn:startEvent id="ts" />'
+        '<bpmn:endEvent id="te"><bpmn:cancelEventDefinition /></bpmn:endEvent>'
+        '<bpmn:sequenceFlow id="tf" sourceRef="ts" targetRef="te" /></bpmn:transaction>'
+        '<bpmn:boundaryEvent id="tb" attachedToRef="tx"><bpmn:cancelEventDefinition />'
+        "</bpmn:boundaryEvent>"
+        '<bpmn:subProcess id="sp"><bpmn:subProcess id="cesp" triggeredByEvent="true">'
+        '<bpmn:startEvent id="cs"><bpmn:compensateEventDefinition /></bpmn:startEvent>'
+        "</bpmn:subProcess></bpmn:subProcess>"
+        '<bpmn:endEvent id="ce"><bpmn:compensateEventDefinition /></bpmn:endEvent>'
+    )
+    assert _errors(report) == {}
 
 
 def test_python_script_is_not_run_but_a_zeebe_feel_script_is() -> None:
@@ -138,12 +154,13 @@ def test_multi_instance_without_collection_or_cardinality_is_reported() -> None:
 def test_supported_constructs_can_be_widened_in_one_place() -> None:
     xml = HEAD + (
         '<bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="s" />'
-        '<bpmn:complexGateway id="cg" /></bpmn:process></bpmn:definitions>'
+        '<bpmn:scriptTask id="py" scriptFormat="python"><bpmn:script>x = 1</bpmn:script>'
+        "</bpmn:scriptTask></bpmn:process></bpmn:definitions>"
     )
     definitions = parse_bpmn(xml)
     process = definitions.process("p")
     assert not executability(definitions, process).executable
     wider = dataclasses.replace(
-        ENGINE_SUPPORT, gateways=ENGINE_SUPPORT.gateways | {"ComplexGateway"}
+        ENGINE_SUPPORT, script_formats=ENGINE_SUPPORT.script_formats | {"python"}
     )
     assert executability(definitions, process, wider).executable
