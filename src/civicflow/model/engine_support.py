@@ -33,17 +33,22 @@ class EngineSupport:
 
 #: What the engine of issue 4 runs (its "Semantics" section), as agreed on 2026-11-29.
 ENGINE_SUPPORT = EngineSupport(
-    start_triggers=frozenset({"none", "message", "timer", "signal"}),
+    start_triggers=frozenset({"none", "message", "timer", "signal", "multiple"}),
     event_subprocess_start_triggers=frozenset(
-        {"message", "timer", "signal", "error", "escalation", "conditional"}
+        {"message", "timer", "signal", "error", "escalation", "conditional", "multiple"}
     ),
-    end_triggers=frozenset({"none", "terminate", "error", "escalation", "message", "signal"}),
-    intermediate_catch_triggers=frozenset({"message", "timer", "signal", "link", "conditional"}),
+    end_triggers=frozenset(
+        {"none", "terminate", "error", "escalation", "message", "signal", "multiple"}
+    ),
+    intermediate_catch_triggers=frozenset(
+        {"message", "timer", "signal", "link", "conditional", "multiple"}
+    ),
     intermediate_throw_triggers=frozenset(
-        {"none", "message", "signal", "escalation", "link", "compensate"}
+        {"none", "message", "signal", "escalation", "link", "compensate", "multiple"}
     ),
     boundary_triggers=frozenset(
-        {"timer", "message", "signal", "error", "escalation", "conditional", "compensate"}
+        {"timer", "message", "signal", "error", "escalation", "conditional", "compensate",
+         "multiple"}
     ),
     activities=frozenset(
         {
