@@ -20,9 +20,6 @@ from civicflow.engine.errors import DeploymentError
 from civicflow.engine.graph import EventDef, Node
 from civicflow.engine.runtime import Runtime
 
-_CATCH_PARTS = frozenset({"message", "timer", "signal"})
-_THROW_PARTS = frozenset({"message", "signal", "escalation", "error"})
-
 
 def part_key(ev: EventDef, index: int) -> str:
     """How a part of a (parallel) multiple event is recognised when it occurs."""
@@ -35,6 +32,7 @@ def compile_multiple(el: Any, parts: list[EventDef], scope: Any) -> EventDef:
     """Check what the engine runs and build the ``multiple`` EventDef (deployment errors name
     the element and what to change)."""
     from civicflow.model import CatchEvent, EndEvent, StartEvent
+    from civicflow.model.engine_support import ENGINE_SUPPORT  # what `civicflow check` says
 
     nid = el.id
     if el.event_definition_refs:
@@ -43,7 +41,7 @@ def compile_multiple(el: Any, parts: list[EventDef], scope: Any) -> EventDef:
             "run; write the definitions inside the event.")
     kinds = [p.kind for p in parts]
     if isinstance(el, CatchEvent):
-        bad = sorted({k for k in kinds if k not in _CATCH_PARTS})
+        bad = sorted({k for k in kinds if k not in ENGINE_SUPPORT.multiple_catch_parts})
         if bad:
             raise DeploymentError(
                 f"Event '{nid}': a multiple catch event may combine message, timer and signal "
@@ -51,13 +49,14 @@ def compile_multiple(el: Any, parts: list[EventDef], scope: Any) -> EventDef:
                 "events.")
         parallel = bool(el.parallel_multiple)
         in_esp = bool(getattr(scope, "triggered_by_event", False))
-        if isinstance(el, StartEvent) and parallel and not in_esp:
+        if (isinstance(el, StartEvent) and parallel and not in_esp
+                and not ENGINE_SUPPORT.parallel_multiple_process_start):
             raise DeploymentError(
                 f"Start event '{nid}': a parallel multiple start event of a process is not run "
                 "yet; start with one of its triggers and wait for the others with a parallel "
                 "multiple intermediate catch event.")
         return EventDef(kind="multiple", parts=tuple(parts), parallel=parallel)
-    bad = sorted({k for k in kinds if k not in _THROW_PARTS})
+    bad = sorted({k for k in kinds if k not in ENGINE_SUPPORT.multiple_throw_parts})
     if bad:
         raise DeploymentError(
             f"Event '{nid}': a multiple throw event may combine message, signal, escalation "

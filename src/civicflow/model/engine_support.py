@@ -29,6 +29,11 @@ class EngineSupport:
     #: Camunda 7 attributes naming Java code (``camunda:class``...) count as runnable
     java_delegates: bool
     conditional_flows_from_activities: bool  #: conditions on flows leaving a task
+    #: definitions a multiple / parallel multiple catch event (start, intermediate, boundary)
+    #: may combine, and those a multiple throw (intermediate, end) event may combine
+    multiple_catch_parts: frozenset[str] = frozenset()
+    multiple_throw_parts: frozenset[str] = frozenset()
+    parallel_multiple_process_start: bool = False  #: parallel multiple start of a process
 
 
 #: What the engine of issue 4 runs (its "Semantics" section), as agreed on 2026-11-29.
@@ -72,4 +77,7 @@ ENGINE_SUPPORT = EngineSupport(
     expression_languages=frozenset({"feel"}),
     conditional_flows_from_activities=False,
     java_delegates=False,
+    multiple_catch_parts=frozenset({"message", "timer", "signal"}),
+    multiple_throw_parts=frozenset({"message", "signal", "escalation", "error"}),
+    parallel_multiple_process_start=False,
 )
