@@ -148,6 +148,24 @@ def test_completing_the_task_withdraws_a_half_occurred_parallel_boundary(engine:
     assert engine.correlate("Paid", time_to_live=NO_TTL) == 0
 
 
+def test_event_based_gateway_waits_for_a_multiple_event_like_any_other(
+    engine: Any, clock: Any
+) -> None:
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:eventBasedGateway id="g"/>'
+        '<bpmn:intermediateCatchEvent id="either">' + PAID + LAW
+        + '</bpmn:intermediateCatchEvent><bpmn:intermediateCatchEvent id="late">' + ONE_DAY
+        + '</bpmn:intermediateCatchEvent><bpmn:userTask id="go"/><bpmn:userTask id="chase"/>'
+        '<bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>' + chain("s", "g")
+        + chain("g", "either", "go", "e1") + chain("g", "late", "chase", "e2"), extra=DEFS))
+    inst = engine.start("p")
+    engine.broadcast_signal("LawChanged")
+    assert open_tasks(engine, inst) == ["go"]
+    clock.advance(timedelta(days=1))
+    assert engine.run_due_jobs() == 0  # the timer path was withdrawn
+    assert engine.correlate("Paid", time_to_live=NO_TTL) == 0
+
+
 # -- start events -----------------------------------------------------------------------------
 def test_multiple_start_event_starts_the_process_on_a_message_or_a_signal(engine: Any) -> None:
     engine.deploy(bpmn('<bpmn:startEvent id="s">' + PAID + LAW + '</bpmn:startEvent>'
