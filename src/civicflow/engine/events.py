@@ -234,11 +234,15 @@ def event_based_gateway(rt: Runtime, token: TokenRow, node: Node) -> None:
 
 
 # -- boundary events and event subprocesses ---------------------------------------------------
-def open_boundaries(rt: Runtime, token: TokenRow, node: Node) -> None:
+def open_boundaries(rt: Runtime, token: TokenRow, node: Node,
+                    only: frozenset[str] | None = None) -> None:
+    """The activity's boundary events start waiting (``only``: just these, for a migration)."""
     if not node.boundaries:
         return
     graph = rt.graph_of(rt.instance_of(token))
     for b in node.boundaries:
+        if only is not None and b not in only:
+            continue
         bnode = graph.node(b)
         ev = bnode.event
         if ev is None:

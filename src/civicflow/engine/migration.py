@@ -6,7 +6,8 @@ old id -> new id; unmapped ids stay the same). The move is refused, naming every
 one would land on a missing element, on an element of another type (a user task cannot become
 a service task), in another subprocess, or behind a join flow that is not there; otherwise the
 rows are rewritten in place, in the command's one transaction, and the instance runs on under
-the target version. History stays append-only: rows written before the move keep the old ids
+the target version; boundary events that only the target version has start waiting (a timer
+counts from the move). History stays append-only: rows written before the move keep the old ids
 and version, later rows carry the new ones.
 """
 
@@ -117,6 +118,27 @@ def migrate(rt: Runtime, instance_id: str, deployment_id: str, version: int,
     inst.deployment_id = deployment_id
     inst.version = version
     work.instances.touch(inst)
+    for token in tokens:
+        _open_new_boundaries(rt, plan, token)
+
+
+def _open_new_boundaries(rt: Runtime, plan: _Plan, token: TokenRow) -> None:
+    """Boundary events that only the target version has start waiting now (a timer counts
+    from the move); those the instance already had keep their state."""
+    node = plan.target.nodes.get(token.element_id)
+    if node is None or not node.boundaries:
+        return
+    scope = rt.work.scope(token.scope_id)
+    if scope is not None and scope.kind == "mi_item" and scope.element_id == node.id:
+        return  # an item of a multi-instance activity: the body holds the boundaries
+    old = next((o for o in plan.source.nodes if plan.new(o) == node.id), None)
+    had = {plan.new(b) for b in plan.source.nodes[old].boundaries} if old is not None else set()
+    new = frozenset(b for b in node.boundaries if b not in had)
+    if new:
+        from civicflow.engine.events import deliver_buffered_to_boundaries, open_boundaries
+
+        open_boundaries(rt, token, node, only=new)
+        deliver_buffered_to_boundaries(rt)
 
 
 def _check_token(rt: Runtime, plan: _Plan, token: TokenRow) -> None:

@@ -168,3 +168,23 @@ def test_mapping_a_task_into_another_subprocess_is_refused(engine: Any) -> None:
                        + '</bpmn:subProcess><bpmn:endEvent id="e"/>' + chain("s", "sub", "e")))
     with pytest.raises(InvalidCommandError, match="outside its \\(sub\\)process"):
         engine.migrate(inst.id, 2, mappings={"review": "inner"})
+
+
+def test_a_boundary_timer_added_in_the_new_version_starts_counting_at_the_move(
+    engine: Any, clock: Any
+) -> None:
+    engine.deploy(review_then("review"))
+    inst = engine.start("p")
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:userTask id="review"/><bpmn:endEvent id="e"/>'
+        f'<bpmn:boundaryEvent id="late" attachedToRef="review">{TIMER}</bpmn:boundaryEvent>'
+        '<bpmn:userTask id="chase"/><bpmn:endEvent id="e2"/>'
+        + chain("s", "review", "e") + chain("late", "chase", "e2")))
+    clock.advance(timedelta(days=1))
+    engine.migrate(inst.id, 2)
+    clock.advance(timedelta(days=1, hours=23))
+    engine.run_due_jobs()
+    assert open_tasks(engine, inst) == ["review"]
+    clock.advance(timedelta(hours=1))
+    engine.run_due_jobs()
+    assert open_tasks(engine, inst) == ["chase"]
