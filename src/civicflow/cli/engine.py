@@ -1,5 +1,6 @@
 """Engine commands: deploy, start, instances, tasks, complete, correlate, incidents, retry,
-migrate, worker and ``db upgrade``. Thin: parse options, call ``civicflow.Engine``, print results."""
+migrate, worker and ``db upgrade``. Thin: parse options, call ``civicflow.Engine``, print
+results."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ DATABASE = typer.Option(
 )
 VARS = typer.Option(None, "--var", help="A variable as name=value (value read as JSON if it "
                     "parses, else as text). Repeat for more.")
+
+TO_VERSION = typer.Option(..., "--version", min=1, help="Version of the same process to move to")
+MAPPINGS = typer.Option(None, "--map", help="An element renamed in that version, as "
+                        "old_id=new_id. Repeat for more.")
 
 FILE_ARG = typer.Argument(..., exists=True, dir_okay=False, help="BPMN file to deploy")
 
@@ -134,12 +139,8 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"retried {incident_id}")
 
     @app.command()
-    def migrate(instance_id: str,
-                version: int = typer.Option(..., "--version", min=1,
-                                            help="Version of the same process to move to"),
-                mapping: list[str] | None = typer.Option(
-                    None, "--map", help="An element renamed in that version, as "
-                    "old_id=new_id. Repeat for more."),
+    def migrate(instance_id: str, version: int = TO_VERSION,
+                mapping: list[str] | None = MAPPINGS,
                 database: str | None = DATABASE) -> None:
         """Move a running instance to another version of its process (exit 1, naming the
         elements, when it cannot move)."""

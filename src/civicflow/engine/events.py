@@ -139,6 +139,16 @@ def _wait_for_parts(rt: Runtime, token: TokenRow, node: Node, ev: EventDef) -> N
         if part.kind == "timer":
             timer_job(rt, token.id, token.instance_id, node, part, token, part=i)
             continue
+        if part.kind == "conditional":
+            from civicflow.engine.conditions import watch
+
+            if rt.eval_condition(token, part):
+                trigger(rt, token.id, node.id, {}, part=part_key(part, i))
+                if _moved_on(rt, token, node.id):
+                    return
+            else:
+                watch(rt, token.id, token.instance_id, node, part=i)
+            continue
         buffered = subscribe(rt, token.id, token.instance_id, node, part, token, use_buffer=True)
         if buffered is not None:
             trigger(rt, token.id, node.id, buffered, part=part_key(part, i))
@@ -258,7 +268,7 @@ def open_boundaries(rt: Runtime, token: TokenRow, node: Node,
             elif part.kind == "conditional":
                 from civicflow.engine.conditions import watch
 
-                watch(rt, token.id, token.instance_id, bnode)
+                watch(rt, token.id, token.instance_id, bnode, part=index)
 
 
 def deliver_buffered_to_boundaries(rt: Runtime) -> None:
@@ -304,7 +314,7 @@ def open_event_subprocesses(rt: Runtime, instance_id: str, scope_id: str,
                 elif part.kind == "conditional":
                     from civicflow.engine.conditions import watch
 
-                    watch(rt, scope_id, instance_id, start)
+                    watch(rt, scope_id, instance_id, start, part=index)
 
 
 def _any_token_for_scope(rt: Runtime, scope_id: str, instance_id: str) -> TokenRow:

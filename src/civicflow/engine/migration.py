@@ -182,7 +182,7 @@ def _rewrite(rt: Runtime, plan: _Plan, scopes: list[ScopeRow], tokens: list[Toke
         for sub in work.subscriptions_of(scope.id):
             sub.element_id = plan.new(sub.element_id)
             if sub.kind in ("compensate", "conditional"):
-                sub.name = plan.new(sub.name)
+                sub.name = _rename_sub(plan, sub.name)
             work.subscriptions.touch(sub)
         for job in work.jobs_of(scope.id):
             job.element_id = plan.new(job.element_id)
@@ -202,11 +202,17 @@ def _rewrite(rt: Runtime, plan: _Plan, scopes: list[ScopeRow], tokens: list[Toke
         for sub in work.subscriptions_of(token.id):
             sub.element_id = plan.new(sub.element_id)
             if sub.kind == "conditional":
-                sub.name = plan.new(sub.name)
+                sub.name = _rename_sub(plan, sub.name)
             work.subscriptions.touch(sub)
         for incident in [i for i in work.incidents_of(token.id) if i.state == "open"]:
             incident.element_id = plan.new(incident.element_id)
             work.incidents.touch(incident)
+
+
+def _rename_sub(plan: _Plan, name: str) -> str:
+    """A conditional subscription is named by its element (``<id>#<part>`` in a multiple)."""
+    element, sep, part = name.partition("#")
+    return plan.new(element) + sep + part
 
 
 def _rename_key(plan: _Plan, key: str) -> str:

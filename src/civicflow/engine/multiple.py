@@ -8,7 +8,8 @@ order they arrived). A multiple throw event throws every definition.
 
 Each part waits like a single-definition event owned by the same token or scope and element, so
 the existing clean-up (``clear_attachments``) removes all parts at once. A part is named by a
-*part key*: ``message:<name>``, ``signal:<name>``, ``timer:<index>``.
+*part key*: ``message:<name>``, ``signal:<name>``, ``timer:<index>``, ``conditional:<index>``
+(a conditional part waits as a ``conditional`` subscription named ``<element>#<index>``).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from civicflow.engine.runtime import Runtime
 
 def part_key(ev: EventDef, index: int) -> str:
     """How a part of a (parallel) multiple event is recognised when it occurs."""
-    if ev.kind == "timer":
-        return f"timer:{index}"
+    if ev.kind in ("timer", "conditional"):
+        return f"{ev.kind}:{index}"
     return f"{ev.kind}:{ev.name or ''}"
 
 
@@ -44,11 +45,17 @@ def compile_multiple(el: Any, parts: list[EventDef], scope: Any) -> EventDef:
         bad = sorted({k for k in kinds if k not in ENGINE_SUPPORT.multiple_catch_parts})
         if bad:
             raise DeploymentError(
-                f"Event '{nid}': a multiple catch event may combine message, timer and signal "
-                f"definitions; {', '.join(bad)} cannot be part of one. Split it into separate "
-                "events.")
+                f"Event '{nid}': a multiple catch event may combine "
+                f"{', '.join(sorted(ENGINE_SUPPORT.multiple_catch_parts))} definitions; "
+                f"{', '.join(bad)} cannot be part of one. Split it into separate events.")
         parallel = bool(el.parallel_multiple)
         in_esp = bool(getattr(scope, "triggered_by_event", False))
+        if isinstance(el, StartEvent) and not in_esp:
+            bad = sorted({k for k in kinds if k not in ENGINE_SUPPORT.start_triggers})
+            if bad:
+                raise DeploymentError(
+                    f"Start event '{nid}': a process starts on a message, timer or signal; "
+                    f"{', '.join(bad)} cannot be part of its multiple start event.")
         if (isinstance(el, StartEvent) and parallel and not in_esp
                 and not ENGINE_SUPPORT.parallel_multiple_process_start):
             raise DeploymentError(

@@ -77,7 +77,7 @@ ENGINE_SUPPORT = EngineSupport(
     expression_languages=frozenset({"feel"}),
     conditional_flows_from_activities=False,
     java_delegates=False,
-    multiple_catch_parts=frozenset({"message", "timer", "signal"}),
+    multiple_catch_parts=frozenset({"message", "timer", "signal", "conditional"}),
     multiple_throw_parts=frozenset({"message", "signal", "escalation", "error"}),
     parallel_multiple_process_start=False,
 )

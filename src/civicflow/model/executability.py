@@ -159,6 +159,9 @@ class _Checker:
         is_catch = isinstance(event, events.CatchEvent)
         allowed = (self.support.multiple_catch_parts if is_catch
                    else self.support.multiple_throw_parts)
+        at_process_start = isinstance(event, events.StartEvent) and not in_event_subprocess
+        if at_process_start:
+            allowed = allowed & self.support.start_triggers
         bad = sorted({d.kind for d in event.event_definitions if d.kind not in allowed})
         if event.event_definition_refs:
             bad.append("referenced (eventDefinitionRef)")

@@ -104,6 +104,34 @@ def test_parallel_multiple_catch_event_counts_a_buffered_message_as_one_part(
     assert open_tasks(engine, inst) == ["t"]
 
 
+def test_multiple_catch_event_with_a_condition_continues_when_the_data_makes_it_true(
+    engine: Any,
+) -> None:
+    condition = ('<bpmn:conditionalEventDefinition><bpmn:condition>=amount &gt; 100'
+                 "</bpmn:condition></bpmn:conditionalEventDefinition>")
+    engine.deploy(catch_model(PAID + condition))
+    at_once = engine.start("p", {"amount": 500})
+    assert open_tasks(engine, at_once) == ["t"]
+    later = engine.start("p", {"amount": 5})
+    assert open_tasks(engine, later) == []
+    engine.set_variables(later.id, {"amount": 101})
+    assert open_tasks(engine, later) == ["t"]
+    assert engine.correlate("Paid", time_to_live=NO_TTL) == 0  # nobody waits any more
+
+
+def test_parallel_multiple_catch_event_with_a_condition_needs_the_message_too(
+    engine: Any,
+) -> None:
+    condition = ('<bpmn:conditionalEventDefinition><bpmn:condition>=approved'
+                 "</bpmn:condition></bpmn:conditionalEventDefinition>")
+    engine.deploy(catch_model(condition + PAID, parallel=True))
+    inst = engine.start("p", {"approved": False})
+    engine.set_variables(inst.id, {"approved": True})
+    assert open_tasks(engine, inst) == []
+    assert engine.correlate("Paid", time_to_live=NO_TTL) == 1
+    assert open_tasks(engine, inst) == ["t"]
+
+
 # -- boundary events --------------------------------------------------------------------------
 def test_multiple_boundary_event_interrupts_the_task_on_either_definition(
     engine: Any, clock: Any
@@ -117,6 +145,18 @@ def test_multiple_boundary_event_interrupts_the_task_on_either_definition(
     assert engine.run_due_jobs() == 1  # the first instance's timer went with its task
     assert open_tasks(engine, by_timer) == ["escalate"]
     assert ("work", "cancel") in [(h.element_id, h.kind) for h in engine.history(by_timer.id)]
+
+
+def test_multiple_boundary_event_with_a_condition_interrupts_when_the_data_changes(
+    engine: Any,
+) -> None:
+    condition = ('<bpmn:conditionalEventDefinition><bpmn:condition>=withdrawn'
+                 "</bpmn:condition></bpmn:conditionalEventDefinition>")
+    engine.deploy(boundary_model(ONE_DAY + condition))
+    inst = engine.start("p", {"withdrawn": False})
+    engine.set_variables(inst.id, {"withdrawn": True})
+    assert open_tasks(engine, inst) == ["escalate"]
+    assert engine.jobs(instance_id=inst.id) == []  # the timer part went with it
 
 
 def test_parallel_multiple_boundary_event_interrupts_only_when_every_definition_occurred(
@@ -221,9 +261,23 @@ def test_multiple_catch_event_with_an_unsupported_definition_is_refused_clearly(
 ) -> None:
     from civicflow.engine.errors import DeploymentError
 
-    with pytest.raises(DeploymentError, match=r"Event 'c'.*combine message, timer and signal"):
-        engine.deploy(catch_model(PAID + '<bpmn:conditionalEventDefinition><bpmn:condition>'
-                                  "=x</bpmn:condition></bpmn:conditionalEventDefinition>"))
+    with pytest.raises(DeploymentError,
+                       match=r"Event 'b'.*conditional, message, signal, timer definitions; "
+                             "error cannot"):
+        engine.deploy(boundary_model(PAID + '<bpmn:errorEventDefinition/>'))
+
+
+def test_multiple_start_event_of_a_process_with_a_condition_is_refused_clearly(
+    engine: Any,
+) -> None:
+    from civicflow.engine.errors import DeploymentError
+
+    condition = ('<bpmn:conditionalEventDefinition><bpmn:condition>=x</bpmn:condition>'
+                 "</bpmn:conditionalEventDefinition>")
+    with pytest.raises(DeploymentError, match="conditional cannot be part of its multiple start"):
+        engine.deploy(bpmn('<bpmn:startEvent id="s">' + PAID + condition
+                           + '</bpmn:startEvent><bpmn:endEvent id="e"/>' + chain("s", "e"),
+                           extra=DEFS))
 
 
 # -- throwing ---------------------------------------------------------------------------------
