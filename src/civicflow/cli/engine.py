@@ -1,5 +1,6 @@
 """Engine commands: deploy, start, instances, tasks, complete, correlate, incidents, retry,
-worker and ``db upgrade``. Thin: parse options, call ``civicflow.Engine``, print results."""
+migrate, worker and ``db upgrade``. Thin: parse options, call ``civicflow.Engine``, print
+results."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ DATABASE = typer.Option(
 )
 VARS = typer.Option(None, "--var", help="A variable as name=value (value read as JSON if it "
                     "parses, else as text). Repeat for more.")
+
+TO_VERSION = typer.Option(..., "--version", min=1, help="Version of the same process to move to")
+MAPPINGS = typer.Option(None, "--map", help="An element renamed in that version, as "
+                        "old_id=new_id. Repeat for more.")
 
 FILE_ARG = typer.Argument(..., exists=True, dir_okay=False, help="BPMN file to deploy")
 
@@ -132,6 +137,22 @@ def register(app: typer.Typer) -> None:
         eng = _engine(database)
         _run(lambda: eng.retry(incident_id, retries=retries))
         typer.echo(f"retried {incident_id}")
+
+    @app.command()
+    def migrate(instance_id: str, version: int = TO_VERSION,
+                mapping: list[str] | None = MAPPINGS,
+                database: str | None = DATABASE) -> None:
+        """Move a running instance to another version of its process (exit 1, naming the
+        elements, when it cannot move)."""
+        pairs: dict[str, str] = {}
+        for item in mapping or []:
+            old, sep, new = item.partition("=")
+            if not sep or not old.strip() or not new.strip():
+                raise typer.BadParameter(f"{item!r} is not old_id=new_id", param_hint="--map")
+            pairs[old.strip()] = new.strip()
+        eng = _engine(database)
+        inst = _run(lambda: eng.migrate(instance_id, version, mappings=pairs))
+        typer.echo(f"{inst.id} {inst.process_id} v{inst.version} {inst.state}")
 
     @app.command()
     def worker(concurrency: int = typer.Option(1, "--concurrency", min=1),

@@ -175,6 +175,11 @@ def _end_event(rt: Runtime, token: TokenRow, node: Node) -> None:
 
         cancel_end(rt, token, node)  # compensates, then the transaction's boundary fires
         return
+    if kind == "multiple":
+        from civicflow.engine.multiple import throw_all
+
+        throw_all(rt, token, node, end=True)
+        return
     if kind == "signal" and node.event is not None and node.event.name:
         events.broadcast_signal_later(rt, node.event.name)
     if kind == "message" and node.task_type is not None:

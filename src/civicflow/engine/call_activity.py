@@ -57,6 +57,8 @@ def start_child(rt: Runtime, token: TokenRow, node: Node) -> None:
     inst = rt.instance_of(token)
     if node.called_binding == "deployment":
         deployment_id = rt.work.port.deployed_together(str(process_id), inst.deployment_id)
+    elif node.called_binding == "versionTag":
+        deployment_id = _tagged(rt, node, str(process_id))
     else:
         deployment_id = rt.work.port.latest_deployment(str(process_id))
     if deployment_id is None:
@@ -69,6 +71,22 @@ def start_child(rt: Runtime, token: TokenRow, node: Node) -> None:
         dict(rt.work.local_vars(token.local_scope_id)) if token.local_scope_id else {}
     )
     create_instance(rt, deployment_id, variables, inst.business_key, token)
+
+
+def _tagged(rt: Runtime, node: Node, process_id: str) -> str | None:
+    """The newest version of ``process_id`` whose ``zeebe:versionTag`` is the one called."""
+    candidates = rt.work.port.deployments_of(process_id)
+    for deployment_id in candidates:
+        if rt.graphs(deployment_id).version_tag == node.called_version_tag:
+            return deployment_id
+    if not candidates:
+        return None
+    raise IncidentError(
+        "called_element",
+        f"Call activity '{node.id}': no deployed version of process '{process_id}' has the "
+        f"version tag '{node.called_version_tag}'. Deploy one with <zeebe:versionTag "
+        f"value=\"{node.called_version_tag}\"/>, or change the call activity, then retry.",
+    )
 
 
 def child_ended(rt: Runtime, instance_id: str, *, terminated: bool) -> None:

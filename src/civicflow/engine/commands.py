@@ -123,11 +123,13 @@ class CancelInstance:
 
 @dataclass(frozen=True)
 class MigrateInstance:
-    """Move a running instance to another version of its process (same element ids)."""
+    """Move a running instance to another version of its process; ``mappings`` renames
+    elements (old id -> new id), unmapped ids stay the same."""
 
     instance_id: str
     deployment_id: str
     version: int
+    mappings: Mapping[str, str] = field(default_factory=dict)
 
 
 Command = (
@@ -265,10 +267,12 @@ def _fire_timer(rt: Runtime, cmd: FireTimer) -> Outcome:
     else:
         work.jobs.delete(job)
     token = work.token(job.token_id)
+    part = f"timer:{job.data['part']}" if job.data.get("part") is not None else None
     if token is not None:
-        _guard(rt, token, lambda: events.trigger(rt, job.token_id, job.element_id, {}))
+        _guard(rt, token,
+               lambda: events.trigger(rt, job.token_id, job.element_id, {}, part=part))
     else:
-        events.trigger(rt, job.token_id, job.element_id, {})
+        events.trigger(rt, job.token_id, job.element_id, {}, part=part)
     return Outcome(instance_id=job.instance_id)
 
 
@@ -295,17 +299,19 @@ def timer_start_jobs(graph: ProcessGraph, deployment_id: str, now: datetime) -> 
 
     out: list[JobRow] = []
     for start_id in graph.starts:
-        ev = graph.node(start_id).event
-        if ev is None or ev.kind != "timer" or ev.timer is None or ev.timer_kind is None:
-            continue
-        due, left = first_due(ev.timer_kind, ev.timer.text, now)
-        interval = (parse_cycle(ev.timer.text).interval.total_seconds()
-                    if ev.timer_kind == "cycle" else None)
-        out.append(JobRow(id=new_id(), instance_id="", token_id=deployment_id,
-                          element_id=start_id, kind="timer", type=None, headers={},
-                          data={"left": left, "interval": interval}, due_at=due, retries=0,
-                          state="ready", worker_id=None, lock_expires_at=None, error=None,
-                          idempotency_key=f"{deployment_id}:{start_id}:timer"))
+        start_ev = graph.node(start_id).event
+        for i, ev in enumerate(start_ev.triggers() if start_ev is not None else ()):
+            if ev.kind != "timer" or ev.timer is None or ev.timer_kind is None:
+                continue
+            due, left = first_due(ev.timer_kind, ev.timer.text, now)
+            interval = (parse_cycle(ev.timer.text).interval.total_seconds()
+                        if ev.timer_kind == "cycle" else None)
+            out.append(JobRow(id=new_id(), instance_id="", token_id=deployment_id,
+                              element_id=start_id, kind="timer", type=None, headers={},
+                              data={"left": left, "interval": interval}, due_at=due,
+                              retries=0, state="ready", worker_id=None, lock_expires_at=None,
+                              error=None, idempotency_key=f"{deployment_id}:{start_id}:timer"
+                              + (f":{i}" if i else "")))
     return out
 
 
@@ -411,10 +417,12 @@ def _correlate(rt: Runtime, cmd: CorrelateMessage) -> Outcome:
 
 def _trigger_sub(rt: Runtime, sub: SubscriptionRow, variables: Mapping[str, Any]) -> None:
     token = rt.work.token(sub.token_id)
+    part = f"{sub.kind}:{sub.name}"
     if token is not None:
-        _guard(rt, token, lambda: events.trigger(rt, sub.token_id, sub.element_id, variables))
+        _guard(rt, token,
+               lambda: events.trigger(rt, sub.token_id, sub.element_id, variables, part=part))
     else:
-        events.trigger(rt, sub.token_id, sub.element_id, variables)
+        events.trigger(rt, sub.token_id, sub.element_id, variables, part=part)
         rt.work.subscriptions.delete(sub) if sub.id in rt.work.subscriptions.rows else None
 
 
@@ -472,36 +480,7 @@ def _retry(rt: Runtime, cmd: RetryIncident) -> Outcome:
 
 
 def _migrate(rt: Runtime, cmd: MigrateInstance) -> Outcome:
-    """Simple migration: every element that holds a token or a scope must exist in the target
-    version under the same id; nothing else is mapped."""
-    work = rt.work
-    inst = work.instance(cmd.instance_id)
-    if inst is None:
-        raise NotFoundError(f"There is no process instance {cmd.instance_id}.")
-    if inst.state != InstanceState.ACTIVE:
-        raise InvalidCommandError(f"Process instance {inst.id} already ended; nothing to move.")
-    target = rt.graphs(cmd.deployment_id)
-    if target.process_id != inst.process_id:
-        raise InvalidCommandError(
-            f"Version {cmd.version} belongs to process '{target.process_id}', not "
-            f"'{inst.process_id}'.")
-    missing: list[str] = []
-    stack = [inst.id]
-    while stack:
-        scope_id = stack.pop()
-        scope = work.scope(scope_id)
-        if scope is not None and scope.kind != "process" and scope.element_id not in target.nodes:
-            missing.append(scope.element_id)
-        for token in work.tokens_in(scope_id):
-            if token.element_id not in target.nodes:
-                missing.append(token.element_id)
-        stack.extend(child.id for child in work.child_scopes(scope_id))
-    if missing:
-        raise InvalidCommandError(
-            f"Process instance {inst.id} cannot move to version {cmd.version}: the elements "
-            f"{', '.join(sorted(set(missing)))} where it currently is do not exist there. "
-            "Let it finish on its version, or cancel and restart it.")
-    inst.deployment_id = cmd.deployment_id
-    inst.version = cmd.version
-    work.instances.touch(inst)
-    return Outcome(instance_id=inst.id)
+    from civicflow.engine.migration import migrate
+
+    migrate(rt, cmd.instance_id, cmd.deployment_id, cmd.version, cmd.mappings)
+    return Outcome(instance_id=cmd.instance_id)

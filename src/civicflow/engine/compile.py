@@ -75,9 +75,10 @@ class _Compiler:
             starts=starts,
             event_subprocesses=esps,
             upstream=compute_upstream(self.nodes, self.flows, joins),
+            version_tag=_zeebe_attribute(self.process, "versionTag", "value"),
             has_compensation=bool(self._handlers) or compensation_esps,
             has_conditional_events=any(
-                n.event is not None and n.event.kind == "conditional"
+                n.event is not None and any(p.kind == "conditional" for p in n.event.triggers())
                 for n in self.nodes.values()),
         )
 
@@ -155,7 +156,7 @@ class _Compiler:
         if default:
             kw["default_flow"] = default
         if isinstance(el, Event):
-            kw["event"] = self._event(el)
+            kw["event"] = self._event(el, scope)
         if isinstance(el, ReceiveTask):
             name, key = self._message(el.message_ref, nid)
             kw["event"] = EventDef(kind="message", name=name, correlation_key=key)
@@ -196,13 +197,13 @@ class _Compiler:
         kw["outputs"] = tuple(Mapping(self._mapping_source(m.source, nid), m.target)
                               for m in z.outputs)
         if not kw["inputs"] and c7.input_parameters:
-            kw["inputs"] = tuple(
-                Mapping(self._mapping_source(p.value, nid), p.name)
-                for p in c7.input_parameters if p.raw is None)
+            from civicflow.engine import camunda7
+
+            kw["inputs"] = camunda7.mappings(c7.input_parameters, nid, "input")
         if not kw["outputs"] and c7.output_parameters:
-            kw["outputs"] = tuple(
-                Mapping(self._mapping_source(p.value, nid), p.name)
-                for p in c7.output_parameters if p.raw is None)
+            from civicflow.engine import camunda7
+
+            kw["outputs"] = camunda7.mappings(c7.output_parameters, nid, "output")
         assignee = z.assignment.assignee if z.assignment else c7.assignee
         groups = z.assignment.candidate_groups if z.assignment else c7.candidate_groups
         kw["assignee"] = self._expr(assignee, nid)
@@ -221,12 +222,19 @@ class _Compiler:
                 )
             kw["called_element"] = self._expr(called, nid)
             binding = _zeebe_attribute(el, "calledElement", "bindingType") or "latest"
-            if binding not in ("latest", "deployment"):
+            if binding not in ("latest", "deployment", "versionTag"):
                 raise DeploymentError(
                     f"Call activity '{nid}': binding type {binding!r} is not supported; use "
-                    "'latest' or 'deployment'."
+                    "'latest', 'deployment' or 'versionTag'."
                 )
             kw["called_binding"] = binding
+            if binding == "versionTag":
+                tag = _zeebe_attribute(el, "calledElement", "versionTag")
+                if not tag or not tag.strip():
+                    raise DeploymentError(
+                        f"Call activity '{nid}': binding type 'versionTag' needs the version "
+                        "tag to call (zeebe:calledElement versionTag=\"...\").")
+                kw["called_version_tag"] = tag.strip()
             if z.called_element is not None:
                 kw["propagate_all_child"] = z.called_element.propagate_all_child_variables
                 kw["propagate_all_parent"] = z.called_element.propagate_all_parent_variables
@@ -297,16 +305,25 @@ class _Compiler:
             test_before=loop.test_before, loop_maximum=loop.loop_maximum,
         )
 
-    def _event(self, el: Any) -> EventDef:
+    def _event(self, el: Any, scope: Any) -> EventDef:
         trigger = el.trigger
         if trigger == "none":
             return EventDef(kind="none")
+        if trigger == "multiple":
+            from civicflow.engine.multiple import compile_multiple
+
+            return compile_multiple(el, [self._definition(el, d) for d in el.event_definitions],
+                                    scope)
+        return self._definition(el, el.definition)
+
+    def _definition(self, el: Any, d: Any) -> EventDef:
+        """One event definition of ``el`` (``d`` None: a reference the model did not resolve)."""
+        trigger = d.kind if d is not None else "unknown"
         if trigger not in _SUPPORTED_EVENTS:
             raise DeploymentError(
                 f"Event '{el.id}': {trigger} events are not supported yet. Replace it or "
                 "remove it from the executable process."
             )
-        d = el.definition
         nid = el.id
         if trigger == "timer":
             for kind, attr in (("date", "time_date"), ("duration", "time_duration"),

@@ -9,18 +9,36 @@ variable changes). Each waiting conditional event fires once, non-interrupting o
 
 from __future__ import annotations
 
+from typing import Any
+
 from civicflow.engine.graph import Node
 from civicflow.engine.rows import SubscriptionRow, TokenRow
 from civicflow.engine.runtime import IncidentError, Runtime, new_id
 
 
-def watch(rt: Runtime, owner_id: str, instance_id: str, node: Node) -> None:
-    """Start waiting for ``node``'s condition on behalf of a token or a scope."""
+def watch(rt: Runtime, owner_id: str, instance_id: str, node: Node,
+          part: int | None = None) -> None:
+    """Start waiting for ``node``'s condition on behalf of a token or a scope (``part``: the
+    index of the condition among the definitions of a multiple event; name ``<id>#<part>``)."""
     rt.work.subscriptions.add(
         SubscriptionRow(id=new_id(), instance_id=instance_id, token_id=owner_id,
-                        element_id=node.id, kind="conditional", name=node.id,
+                        element_id=node.id, kind="conditional",
+                        name=node.id if part is None else f"{node.id}#{part}",
                         correlation_key=None, created_at=rt.now)
     )
+
+
+def _condition_of(node: Node, sub: SubscriptionRow) -> tuple[Any, str | None]:
+    """The condition a subscription waits for, and the part key of a multiple event."""
+    ev = node.event
+    if ev is None:
+        return None, None
+    if ev.kind == "multiple":
+        _, _, index = sub.name.rpartition("#")
+        if not index.isdigit() or int(index) >= len(ev.parts):
+            return None, None
+        return ev.parts[int(index)].condition, f"conditional:{index}"
+    return ev.condition, None
 
 
 def recheck(rt: Runtime) -> bool:
@@ -38,7 +56,10 @@ def recheck(rt: Runtime) -> bool:
             continue  # most processes: no query at all
         for sub in _conditional_subscriptions(rt, instance_id):
             node = graph.nodes.get(sub.element_id)
-            if node is None or node.event is None or node.event.condition is None:
+            if node is None:
+                continue
+            condition, part = _condition_of(node, sub)
+            if condition is None:
                 continue
             owner = rt.work.token(sub.token_id)
             scope_id = rt.var_scope(owner) if owner is not None else sub.token_id
@@ -46,7 +67,7 @@ def recheck(rt: Runtime) -> bool:
                                       element_id="", state="", flow_id=None,
                                       local_scope_id=None, created_at=rt.now)
             try:
-                holds = rt.eval_in(probe, node.event.condition) is True
+                holds = rt.eval_in(probe, condition) is True
             except IncidentError:
                 holds = False  # a condition over variables not set yet is simply not true
             if not holds or sub.id not in rt.work.subscriptions.rows:
@@ -55,7 +76,7 @@ def recheck(rt: Runtime) -> bool:
             from civicflow.engine.events import trigger
 
             try:
-                trigger(rt, sub.token_id, sub.element_id, {})
+                trigger(rt, sub.token_id, sub.element_id, {}, part=part)
             except IncidentError as exc:
                 if owner is not None and owner.id in rt.work.tokens.rows:
                     rt.raise_incident(owner, exc)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from civicflow.engine.graph import EventDef, Node, ProcessGraph
+from civicflow.engine.multiple import collect_part, part_key
 from civicflow.engine.rows import JobRow, ScopeRow, SubscriptionRow, TokenRow
 from civicflow.engine.runtime import IncidentError, Runtime, new_id
 from civicflow.engine.timers import TimerSyntaxError, first_due, parse_cycle
@@ -16,8 +17,9 @@ from civicflow.engine.timers import TimerSyntaxError, first_due, parse_cycle
 
 # -- waiting ---------------------------------------------------------------------------------
 def timer_job(rt: Runtime, owner_id: str, instance_id: str, node: Node, ev: EventDef,
-              ctx_token: TokenRow | None) -> None:
-    """Schedule a timer job for ``node`` on behalf of ``owner_id`` (a token or a scope)."""
+              ctx_token: TokenRow | None, part: int | None = None) -> None:
+    """Schedule a timer job for ``node`` on behalf of ``owner_id`` (a token or a scope);
+    ``part`` is the index of the timer among the definitions of a multiple event."""
     assert ev.timer is not None
     assert ev.timer_kind is not None
     value: Any = (
@@ -46,14 +48,14 @@ def timer_job(rt: Runtime, owner_id: str, instance_id: str, node: Node, ev: Even
             kind="timer",
             type=None,
             headers={},
-            data={"left": left, "interval": interval},
+            data={"left": left, "interval": interval, "part": part},
             due_at=due,
             retries=0,
             state="ready",
             worker_id=None,
             lock_expires_at=None,
             error=None,
-            idempotency_key=f"{owner_id}:{node.id}:timer",
+            idempotency_key=f"{owner_id}:{node.id}:timer" + ("" if part is None else f":{part}"),
         )
     )
 
@@ -105,7 +107,9 @@ def _wait_for(rt: Runtime, token: TokenRow, node: Node, ev: EventDef | None) -> 
     if ev is None or ev.kind == "none":
         rt.leave(token, node)
         return
-    if ev.kind == "timer":
+    if ev.kind == "multiple":
+        _wait_for_parts(rt, token, node, ev)
+    elif ev.kind == "timer":
         timer_job(rt, token.id, token.instance_id, node, ev, token)
     elif ev.kind in ("message", "signal"):
         buffered = subscribe(rt, token.id, token.instance_id, node, ev, token, use_buffer=True)
@@ -127,6 +131,33 @@ def _wait_for(rt: Runtime, token: TokenRow, node: Node, ev: EventDef | None) -> 
             "unsupported",
             f"Element '{node.id}': {ev.kind} catch events are not supported yet.",
         )
+
+
+def _wait_for_parts(rt: Runtime, token: TokenRow, node: Node, ev: EventDef) -> None:
+    """A multiple catch event waits for every definition; a buffered message counts at once."""
+    for i, part in enumerate(ev.parts):
+        if part.kind == "timer":
+            timer_job(rt, token.id, token.instance_id, node, part, token, part=i)
+            continue
+        if part.kind == "conditional":
+            from civicflow.engine.conditions import watch
+
+            if rt.eval_condition(token, part):
+                trigger(rt, token.id, node.id, {}, part=part_key(part, i))
+                if _moved_on(rt, token, node.id):
+                    return
+            else:
+                watch(rt, token.id, token.instance_id, node, part=i)
+            continue
+        buffered = subscribe(rt, token.id, token.instance_id, node, part, token, use_buffer=True)
+        if buffered is not None:
+            trigger(rt, token.id, node.id, buffered, part=part_key(part, i))
+            if _moved_on(rt, token, node.id):
+                return
+
+
+def _moved_on(rt: Runtime, token: TokenRow, element_id: str) -> bool:
+    return token.id not in rt.work.tokens.rows or token.element_id != element_id
 
 
 def receive_task(rt: Runtime, token: TokenRow, node: Node) -> None:
@@ -167,6 +198,11 @@ def intermediate_throw(rt: Runtime, token: TokenRow, node: Node) -> None:
 
         compensate(rt, token, node)
         return
+    elif kind == "multiple":
+        from civicflow.engine.multiple import throw_all
+
+        throw_all(rt, token, node, end=False)
+        return
     rt.leave(token, node)
 
 
@@ -193,35 +229,64 @@ def event_based_gateway(rt: Runtime, token: TokenRow, node: Node) -> None:
             ev = EventDef(kind="message", name=ev.name, correlation_key=ev.correlation_key)
         if ev is None:
             continue
-        if ev.kind == "timer":
-            timer_job(rt, token.id, token.instance_id, target, ev, token)
-        elif ev.kind in ("message", "signal"):
-            buffered = subscribe(
-                rt, token.id, token.instance_id, target, ev, token, use_buffer=True
-            )
-            if buffered is not None:
-                trigger(rt, token.id, target.id, buffered)
-                return
+        for i, part in enumerate(ev.triggers()):
+            index = i if ev.kind == "multiple" else None
+            if part.kind == "timer":
+                timer_job(rt, token.id, token.instance_id, target, part, token, part=index)
+            elif part.kind in ("message", "signal"):
+                buffered = subscribe(
+                    rt, token.id, token.instance_id, target, part, token, use_buffer=True
+                )
+                if buffered is not None:
+                    trigger(rt, token.id, target.id, buffered, part=part_key(part, i))
+                    if _moved_on(rt, token, node.id):
+                        return
 
 
 # -- boundary events and event subprocesses ---------------------------------------------------
-def open_boundaries(rt: Runtime, token: TokenRow, node: Node) -> None:
+def open_boundaries(rt: Runtime, token: TokenRow, node: Node,
+                    only: frozenset[str] | None = None) -> None:
+    """The activity's boundary events start waiting (``only``: just these, for a migration)."""
     if not node.boundaries:
         return
     graph = rt.graph_of(rt.instance_of(token))
     for b in node.boundaries:
+        if only is not None and b not in only:
+            continue
         bnode = graph.node(b)
         ev = bnode.event
         if ev is None:
             continue
-        if ev.kind == "timer":
-            timer_job(rt, token.id, token.instance_id, bnode, ev, token)
-        elif ev.kind in ("message", "signal"):
-            subscribe(rt, token.id, token.instance_id, bnode, ev, token, use_buffer=False)
-        elif ev.kind == "conditional":
-            from civicflow.engine.conditions import watch
+        for i, part in enumerate(ev.triggers()):
+            index = i if ev.kind == "multiple" else None
+            if part.kind == "timer":
+                timer_job(rt, token.id, token.instance_id, bnode, part, token, part=index)
+            elif part.kind in ("message", "signal"):
+                subscribe(rt, token.id, token.instance_id, bnode, part, token, use_buffer=False)
+                if part.kind == "message":  # a buffered one is delivered once the task is set up
+                    rt.buffered_boundaries.append((token.id, bnode.id, part_key(part, i)))
+            elif part.kind == "conditional":
+                from civicflow.engine.conditions import watch
 
-            watch(rt, token.id, token.instance_id, bnode)
+                watch(rt, token.id, token.instance_id, bnode, part=index)
+
+
+def deliver_buffered_to_boundaries(rt: Runtime) -> None:
+    """Message boundary events opened during this step take a message published before they
+    existed (still within its time to live), like catch events and receive tasks do. Runs after
+    the activity has set itself up (task, job, child instance), so interrupting it is clean."""
+    pending, rt.buffered_boundaries = rt.buffered_boundaries, []
+    for token_id, element_id, part in pending:
+        sub = next((s for s in rt.work.subscriptions_of(token_id)
+                    if s.element_id == element_id and s.kind == "message"
+                    and f"message:{s.name}" == part), None)
+        if sub is None:
+            continue  # the activity already ended, or an earlier boundary interrupted it
+        msg = rt.work.port.find_buffered_message(sub.name, sub.correlation_key, rt.now)
+        if msg is None or msg.id in rt.work.messages_deleted:
+            continue
+        rt.work.messages_deleted.append(msg.id)
+        trigger(rt, token_id, element_id, msg.variables, part=part)
 
 
 def open_event_subprocesses(rt: Runtime, instance_id: str, scope_id: str,
@@ -239,15 +304,17 @@ def open_event_subprocesses(rt: Runtime, instance_id: str, scope_id: str,
             ev = start.event
             if ev is None:
                 continue
-            if ev.kind == "timer":
-                timer_job(rt, scope_id, instance_id, start, ev, None)
-            elif ev.kind in ("message", "signal"):
-                ctx = _any_token_for_scope(rt, scope_id, instance_id)
-                subscribe(rt, scope_id, instance_id, start, ev, ctx, use_buffer=False)
-            elif ev.kind == "conditional":
-                from civicflow.engine.conditions import watch
+            for i, part in enumerate(ev.triggers()):
+                index = i if ev.kind == "multiple" else None
+                if part.kind == "timer":
+                    timer_job(rt, scope_id, instance_id, start, part, None, part=index)
+                elif part.kind in ("message", "signal"):
+                    ctx = _any_token_for_scope(rt, scope_id, instance_id)
+                    subscribe(rt, scope_id, instance_id, start, part, ctx, use_buffer=False)
+                elif part.kind == "conditional":
+                    from civicflow.engine.conditions import watch
 
-                watch(rt, scope_id, instance_id, start)
+                    watch(rt, scope_id, instance_id, start, part=index)
 
 
 def _any_token_for_scope(rt: Runtime, scope_id: str, instance_id: str) -> TokenRow:
@@ -256,8 +323,12 @@ def _any_token_for_scope(rt: Runtime, scope_id: str, instance_id: str) -> TokenR
                     state="", flow_id=None, local_scope_id=None, created_at=rt.now)
 
 
-def trigger(rt: Runtime, owner_id: str, element_id: str, variables: Mapping[str, Any]) -> None:
-    """A timer fired or a message/signal arrived for ``element_id`` on behalf of ``owner_id``."""
+def trigger(rt: Runtime, owner_id: str, element_id: str, variables: Mapping[str, Any], *,
+            part: str | None = None) -> None:
+    """A timer fired or a message/signal arrived for ``element_id`` on behalf of ``owner_id``.
+
+    ``part`` names the definition that occurred (``message:Name``, ``timer:0``...); a parallel
+    multiple event triggers only when every part has occurred."""
     token = rt.work.token(owner_id)
     if token is None:
         scope = rt.work.scope(owner_id)
@@ -266,10 +337,16 @@ def trigger(rt: Runtime, owner_id: str, element_id: str, variables: Mapping[str,
         inst = rt.work.instance(scope.instance_id)
         assert inst is not None
         start = rt.graph_of(inst).node(element_id)
-        start_event_subprocess(rt, scope, start, variables)
+        merged = _every_part(rt, owner_id, scope.instance_id, start, part, variables)
+        if merged is not None:
+            start_event_subprocess(rt, scope, start, merged)
         return
     graph = rt.graph_of(rt.instance_of(token))
     node = graph.node(element_id)
+    merged = _every_part(rt, owner_id, token.instance_id, node, part, variables)
+    if merged is None:
+        return
+    variables = merged
     if token.element_id == element_id:
         rt.clear_attachments(token)
         rt.apply_result(token, node, variables)
@@ -286,6 +363,15 @@ def trigger(rt: Runtime, owner_id: str, element_id: str, variables: Mapping[str,
         rt.record(token, node, "start")
         rt.apply_result(token, node, variables)
         rt.leave(token, node)
+
+
+def _every_part(rt: Runtime, owner_id: str, instance_id: str, node: Node, part: str | None,
+                variables: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The variables to trigger with, or None while a parallel multiple event still waits."""
+    ev = node.event
+    if ev is None or ev.kind != "multiple" or not ev.parallel or part is None:
+        return variables
+    return collect_part(rt, owner_id, instance_id, node, part, variables)
 
 
 def interrupt_activity(rt: Runtime, token: TokenRow) -> None:
@@ -412,9 +498,12 @@ def throw_error(rt: Runtime, token: TokenRow, code: str | None, message: str,
     _run_catch(rt, catch, {})
 
 
-def throw_escalation(rt: Runtime, token: TokenRow, node: Node) -> None:
-    """Escalations are caught like errors, but an uncaught one is simply ignored."""
-    code = node.event.code if node.event is not None else None
+def throw_escalation(rt: Runtime, token: TokenRow, node: Node,
+                     definition: EventDef | None = None) -> None:
+    """Escalations are caught like errors, but an uncaught one is simply ignored.
+    ``definition`` is the escalation part of a multiple event (default: the node's event)."""
+    ev = definition or node.event
+    code = ev.code if ev is not None else None
     catch = _find_catch(rt, token, "escalation", code, False)
     end = node.type == "endEvent"
     if catch is None:

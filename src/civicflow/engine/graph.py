@@ -45,6 +45,12 @@ class EventDef:
     condition: Expr | None = None
     activity_ref: str | None = None  # compensation target
     wait_for_completion: bool = True  # compensation throw: go on only when handlers ended
+    parts: tuple[EventDef, ...] = ()  # kind "multiple": one EventDef per event definition
+    parallel: bool = False  # "parallel multiple": every part must occur, not just one
+
+    def triggers(self) -> tuple[EventDef, ...]:
+        """The single definitions this event consists of (itself unless it is multiple)."""
+        return self.parts if self.kind == "multiple" else (self,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +98,8 @@ class Node:
     form_key: str | None = None
     multi_instance: MultiInstance | None = None
     called_element: Expr | None = None
-    called_binding: str = "latest"  # or "deployment": the version deployed with the caller
+    called_binding: str = "latest"  # or "deployment" (deployed with the caller), "versionTag"
+    called_version_tag: str | None = None  # bindingType "versionTag": the tag to call
     called_decision: Expr | None = None  # business rule task: DMN decision id to evaluate
     propagate_all_child: bool = True
     propagate_all_parent: bool = True
@@ -127,6 +134,7 @@ class ProcessGraph:
     upstream: dict[str, frozenset[str]] = field(default_factory=dict)
     has_conditional_events: bool = False
     has_compensation: bool = False
+    version_tag: str | None = None  # ``zeebe:versionTag value`` of the process
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]

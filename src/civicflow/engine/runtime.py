@@ -54,6 +54,8 @@ class Runtime:
         self.signals: list[str] = []
         self.signal_variables: dict[str, Any] = {}
         self.reentering: set[str] = set()
+        #: (token, boundary event, part) of message boundaries opened in this step
+        self.buffered_boundaries: list[tuple[str, str, str]] = []
 
     # -- lookups -------------------------------------------------------------------------
     def instance_of(self, token: TokenRow) -> InstanceRow:
@@ -248,6 +250,10 @@ class Runtime:
                     continue
                 try:
                     enter(self, token)
+                    if self.buffered_boundaries:
+                        from civicflow.engine.events import deliver_buffered_to_boundaries
+
+                        deliver_buffered_to_boundaries(self)
                 except IncidentError as exc:
                     self.raise_incident(token, exc)
             if recheck_inclusive_joins(self):
@@ -446,8 +452,8 @@ def _attachment_kinds(node: Node) -> tuple[bool, bool, bool]:
     """Whether a token on ``node`` may own user tasks, jobs and subscriptions."""
     ev = node.event.kind if node.event is not None else None
     tasks = node.type in ("userTask", "manualTask")
-    jobs = (bool(node.boundaries) or node.task_type is not None or ev == "timer"
+    jobs = (bool(node.boundaries) or node.task_type is not None or ev in ("timer", "multiple")
             or node.type == "eventBasedGateway")
     subs = (bool(node.boundaries) or node.type in ("receiveTask", "eventBasedGateway")
-            or ev in ("message", "signal"))
+            or ev in ("message", "signal", "multiple"))
     return tasks, jobs, subs

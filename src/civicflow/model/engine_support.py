@@ -29,24 +29,33 @@ class EngineSupport:
     #: Camunda 7 attributes naming Java code (``camunda:class``...) count as runnable
     java_delegates: bool
     conditional_flows_from_activities: bool  #: conditions on flows leaving a task
+    #: definitions a multiple / parallel multiple catch event (start, intermediate, boundary)
+    #: may combine, and those a multiple throw (intermediate, end) event may combine
+    multiple_catch_parts: frozenset[str] = frozenset()
+    multiple_throw_parts: frozenset[str] = frozenset()
+    parallel_multiple_process_start: bool = False  #: parallel multiple start of a process
 
 
 #: What the engine of issue 4 runs (its "Semantics" section), as agreed on 2026-11-29.
 ENGINE_SUPPORT = EngineSupport(
-    start_triggers=frozenset({"none", "message", "timer", "signal"}),
+    start_triggers=frozenset({"none", "message", "timer", "signal", "multiple"}),
     event_subprocess_start_triggers=frozenset(
-        {"message", "timer", "signal", "error", "escalation", "conditional", "compensate"}
+        {"message", "timer", "signal", "error", "escalation", "conditional", "compensate",
+         "multiple"}
     ),
     end_triggers=frozenset(
-        {"none", "terminate", "error", "escalation", "message", "signal", "compensate", "cancel"}
+        {"none", "terminate", "error", "escalation", "message", "signal", "compensate", "cancel",
+         "multiple"}
     ),
-    intermediate_catch_triggers=frozenset({"message", "timer", "signal", "link", "conditional"}),
+    intermediate_catch_triggers=frozenset(
+        {"message", "timer", "signal", "link", "conditional", "multiple"}
+    ),
     intermediate_throw_triggers=frozenset(
-        {"none", "message", "signal", "escalation", "link", "compensate"}
+        {"none", "message", "signal", "escalation", "link", "compensate", "multiple"}
     ),
     boundary_triggers=frozenset(
         {"timer", "message", "signal", "error", "escalation", "conditional", "compensate",
-         "cancel"}
+         "cancel", "multiple"}
     ),
     activities=frozenset(
         {
@@ -71,4 +80,7 @@ ENGINE_SUPPORT = EngineSupport(
     expression_languages=frozenset({"feel"}),
     conditional_flows_from_activities=False,
     java_delegates=False,
+    multiple_catch_parts=frozenset({"message", "timer", "signal", "conditional"}),
+    multiple_throw_parts=frozenset({"message", "signal", "escalation", "error"}),
+    parallel_multiple_process_start=False,
 )

@@ -122,6 +122,8 @@ class _Checker:
                 f"(it runs: {', '.join(sorted(_trigger_word(t) for t in allowed))}).",
             )
             return
+        if trigger == "multiple":
+            self.multiple(event, in_event_subprocess)
         definition = event.definition
         is_catch = isinstance(event, events.CatchEvent)
         if isinstance(definition, events.TimerEventDefinition):
@@ -151,6 +153,39 @@ class _Checker:
             self.ignored_data(event)
         if isinstance(event, events.ThrowEvent) and event.data_input_associations:
             self.ignored_data(event)
+
+    def multiple(self, event: events.Event, in_event_subprocess: bool) -> None:
+        """A multiple event runs when each of its definitions may be part of one."""
+        is_catch = isinstance(event, events.CatchEvent)
+        allowed = (self.support.multiple_catch_parts if is_catch
+                   else self.support.multiple_throw_parts)
+        at_process_start = isinstance(event, events.StartEvent) and not in_event_subprocess
+        if at_process_start:
+            allowed = allowed & self.support.start_triggers
+        bad = sorted({d.kind for d in event.event_definitions if d.kind not in allowed})
+        if event.event_definition_refs:
+            bad.append("referenced (eventDefinitionRef)")
+        if bad:
+            self.add(
+                event,
+                "unsupported-event",
+                f"a multiple event combining {', '.join(bad)} definitions is not run by the "
+                f"CivicFlow engine (it combines: {', '.join(sorted(allowed))}).",
+            )
+        if (isinstance(event, events.StartEvent) and event.parallel_multiple
+                and not in_event_subprocess and not self.support.parallel_multiple_process_start):
+            self.add(
+                event,
+                "unsupported-event",
+                "a parallel multiple start event of a process is not run by the CivicFlow "
+                "engine; start with one trigger and wait for the others with a parallel "
+                "multiple intermediate catch event.",
+            )
+        for definition in event.event_definitions:
+            if isinstance(definition, events.MessageEventDefinition) and is_catch:
+                self.named_target(event, definition.message_ref, Message, "message")
+            elif isinstance(definition, events.SignalEventDefinition):
+                self.named_target(event, definition.signal_ref, Signal, "signal")
 
     def named_target(
         self, event: BaseElement, ref: str | None, kind: type[Message | Signal], word: str

@@ -126,7 +126,8 @@ class Engine:
             graph = self._graph(row.id, port.conn)
             for s in graph.starts:
                 ev = graph.node(s).event
-                if ev is not None and ev.kind == kind and ev.name == name:
+                if ev is not None and any(p.kind == kind and p.name == name
+                                          for p in ev.triggers()):
                     out.append((row.id, s))
         return out
 
@@ -297,9 +298,12 @@ class Engine:
         return [Instance(r.id, r.process_id, r.version, r.business_key, InstanceState(r.state),
                          r.started_at, r.ended_at, {}, (), r.parent_instance_id) for r in rows]
 
-    def migrate(self, instance_id: str, version: int) -> Instance:
-        """Move a running instance to another deployed version of its process, when every
-        element it currently rests on exists there under the same id."""
+    def migrate(self, instance_id: str, version: int, *,
+                mappings: Mapping[str, str] | None = None) -> Instance:
+        """Move a running instance to another deployed version of its process. Every element
+        it rests on must exist there, under the same id or the one ``mappings`` gives
+        (``{"old_id": "new_id"}``), with the same type; else ``InvalidCommandError`` names
+        them. Open tasks, jobs and subscriptions follow."""
         current = self.instance(instance_id)
         c = t.deployments.c
         with self._sql.connect() as conn:
@@ -308,7 +312,7 @@ class Engine:
         if row is None:
             raise NotFoundError(
                 f"Process '{current.process_id}' has no version {version}; deploy it first.")
-        self._execute(cmds.MigrateInstance(instance_id, row.id, version))
+        self._execute(cmds.MigrateInstance(instance_id, row.id, version, dict(mappings or {})))
         return self.instance(instance_id)
 
     def cancel(self, instance_id: str, *, actor: str | None = None) -> None:

@@ -262,6 +262,12 @@ class SqlPort:
             "ORDER BY d2.version DESC", deployment_id, process_id)
         return str(rows[0][0]) if rows else None
 
+    def deployments_of(self, process_id: str) -> list[str]:
+        """Every deployed version of a process, newest first."""
+        rows = self._raw("SELECT id FROM cf_deployments WHERE process_id = ? "
+                         "ORDER BY version DESC", process_id)
+        return [str(r[0]) for r in rows]
+
     def child_instances(self, token_id: str) -> list[str]:
         rows = self._raw("SELECT id FROM cf_instances WHERE parent_token_id = ?", token_id)
         return [str(r[0]) for r in rows]

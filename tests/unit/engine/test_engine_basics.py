@@ -189,7 +189,7 @@ def test_running_instance_moves_to_a_new_version_with_the_same_element_ids(
     inst = engine.start("p")
     engine.deploy(v2)
     engine.deploy(v3)
-    with pytest.raises(InvalidCommandError, match="elements t where"):
+    with pytest.raises(InvalidCommandError, match="'t' does not exist there"):
         engine.migrate(inst.id, 3)
     moved = engine.migrate(inst.id, 2)
     assert moved.version == 2

@@ -1,0 +1,220 @@
+"""Moving a running instance to another version of its process, with element-id mappings.
+
+Every element that holds something of the instance (a token, a scope, a user task, a job, a
+subscription, an incident) is looked up in the target version under its mapped id (``mappings``
+old id -> new id; unmapped ids stay the same). The move is refused, naming every element, when
+one would land on a missing element, on an element of another type (a user task cannot become
+a service task), in another subprocess, or behind a join flow that is not there; otherwise the
+rows are rewritten in place, in the command's one transaction, and the instance runs on under
+the target version; boundary events that only the target version has start waiting (a timer
+counts from the move). History stays append-only: rows written before the move keep the old ids
+and version, later rows carry the new ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from civicflow.engine.errors import InvalidCommandError, NotFoundError
+from civicflow.engine.graph import Node, ProcessGraph
+from civicflow.engine.rows import InstanceState, ScopeRow, TokenRow
+from civicflow.engine.runtime import Runtime
+
+
+class _Plan:
+    """The element ids to rewrite, and what stands in the way."""
+
+    def __init__(self, source: ProcessGraph, target: ProcessGraph,
+                 mappings: Mapping[str, str]) -> None:
+        self.source = source
+        self.target = target
+        self.mappings = dict(mappings)
+        self.problems: list[str] = []
+
+    def new(self, old: str) -> str:
+        return self.mappings.get(old, old)
+
+    def check(self, old: str, what: str = "") -> Node | None:
+        """The target node for ``old``, or None (a problem is recorded)."""
+        new = self.new(old)
+        target = self.target.nodes.get(new)
+        arrow = f"'{old}'" if new == old else f"'{old}' (mapped to '{new}')"
+        if target is None:
+            self.problems.append(f"{arrow}{what} does not exist there")
+            return None
+        source = self.source.nodes.get(old)
+        if source is not None and not _compatible(source, target):
+            self.problems.append(
+                f"{arrow}{what} is a {_describe(source)} but '{new}' is a {_describe(target)}")
+            return None
+        return target
+
+
+def _describe(node: Node) -> str:
+    kind = node.event.kind if node.event is not None and node.event.kind != "none" else ""
+    mi = " (multi-instance)" if node.multi_instance is not None else ""
+    return f"{kind + ' ' if kind else ''}{node.type}{mi}"
+
+
+def _compatible(a: Node, b: Node) -> bool:
+    """Whether something waiting on ``a`` can wait on ``b`` instead."""
+    if a.type != b.type or (a.multi_instance is None) != (b.multi_instance is None):
+        return False
+    a_kinds = tuple(p.kind for p in a.event.triggers()) if a.event is not None else ()
+    b_kinds = tuple(p.kind for p in b.event.triggers()) if b.event is not None else ()
+    return a_kinds == b_kinds
+
+
+def migrate(rt: Runtime, instance_id: str, deployment_id: str, version: int,
+            mappings: Mapping[str, str]) -> None:
+    """Check the whole instance against the target version, then move it (or refuse)."""
+    work = rt.work
+    inst = work.instance(instance_id)
+    if inst is None:
+        raise NotFoundError(f"There is no process instance {instance_id}.")
+    if inst.state != InstanceState.ACTIVE:
+        raise InvalidCommandError(f"Process instance {inst.id} already ended; nothing to move.")
+    target = rt.graphs(deployment_id)
+    if target.process_id != inst.process_id:
+        raise InvalidCommandError(
+            f"Version {version} belongs to process '{target.process_id}', not "
+            f"'{inst.process_id}'.")
+    plan = _Plan(rt.graph_of(inst), target, mappings)
+    unknown = sorted(k for k in plan.mappings if k not in plan.source.nodes)
+    if unknown:
+        raise InvalidCommandError(
+            f"The mappings name elements that version {inst.version} of '{inst.process_id}' "
+            f"does not have: {', '.join(unknown)}. Map only element ids of the current version.")
+    scopes: list[ScopeRow] = []
+    tokens: list[TokenRow] = []
+    stack = [inst.id]
+    while stack:
+        scope = work.scope(stack.pop())
+        if scope is None:
+            continue
+        scopes.append(scope)
+        tokens.extend(work.tokens_in(scope.id))
+        stack.extend(child.id for child in work.child_scopes(scope.id))
+    for scope in scopes:
+        if scope.kind != "process":
+            plan.check(scope.element_id)
+    for token in tokens:
+        _check_token(rt, plan, token)
+    for scope in scopes:  # event subprocess starts and compensation records
+        for sub in work.subscriptions_of(scope.id):
+            plan.check(sub.element_id)
+            if sub.kind == "compensate":
+                plan.check(sub.name)
+        for job in work.jobs_of(scope.id):
+            plan.check(job.element_id)
+    if plan.problems:
+        raise InvalidCommandError(
+            f"Process instance {inst.id} cannot move to version {version}: "
+            + "; ".join(sorted(set(plan.problems)))
+            + ". Map these elements to compatible ones of that version "
+            "(mappings={'old_id': 'new_id'}), let the instance finish on its version, or "
+            "cancel and restart it.")
+    _rewrite(rt, plan, scopes, tokens)
+    inst.deployment_id = deployment_id
+    inst.version = version
+    work.instances.touch(inst)
+    for token in tokens:
+        _open_new_boundaries(rt, plan, token)
+
+
+def _open_new_boundaries(rt: Runtime, plan: _Plan, token: TokenRow) -> None:
+    """Boundary events that only the target version has start waiting now (a timer counts
+    from the move); those the instance already had keep their state."""
+    node = plan.target.nodes.get(token.element_id)
+    if node is None or not node.boundaries:
+        return
+    scope = rt.work.scope(token.scope_id)
+    if scope is not None and scope.kind == "mi_item" and scope.element_id == node.id:
+        return  # an item of a multi-instance activity: the body holds the boundaries
+    old = next((o for o in plan.source.nodes if plan.new(o) == node.id), None)
+    had = {plan.new(b) for b in plan.source.nodes[old].boundaries} if old is not None else set()
+    new = frozenset(b for b in node.boundaries if b not in had)
+    if new:
+        from civicflow.engine.events import deliver_buffered_to_boundaries, open_boundaries
+
+        open_boundaries(rt, token, node, only=new)
+        deliver_buffered_to_boundaries(rt)
+
+
+def _check_token(rt: Runtime, plan: _Plan, token: TokenRow) -> None:
+    work = rt.work
+    node = plan.check(token.element_id)
+    scope = work.scope(token.scope_id)
+    if node is not None and scope is not None and scope.kind in ("process", "subprocess"):
+        container = (plan.target.process_id if scope.kind == "process"
+                     else plan.new(scope.element_id))
+        if node.container != container:
+            plan.problems.append(
+                f"'{token.element_id}' would move to '{node.id}' outside its (sub)process")
+    waits_at_join = node is not None and node.type.endswith("Gateway") and len(node.incoming) > 1
+    if node is not None and waits_at_join and token.flow_id is not None:
+        flow = plan.target.flows.get(token.flow_id)
+        if flow is None or flow.target != node.id:
+            plan.problems.append(
+                f"'{token.element_id}' waits for the join flow '{token.flow_id}', which does "
+                f"not lead to '{node.id}' there")
+    for sub in work.subscriptions_of(token.id):
+        if sub.element_id != token.element_id:
+            plan.check(sub.element_id, " (an event waiting with it)")
+    for job in work.jobs_of(token.id):
+        if job.element_id != token.element_id:
+            plan.check(job.element_id, " (an event waiting with it)")
+
+
+def _rewrite(rt: Runtime, plan: _Plan, scopes: list[ScopeRow], tokens: list[TokenRow]) -> None:
+    """Every row follows the mapping; names and lanes of open tasks come from the new model."""
+    work = rt.work
+    for scope in scopes:
+        changed = False
+        if scope.kind != "process" and plan.new(scope.element_id) != scope.element_id:
+            scope.element_id = plan.new(scope.element_id)
+            changed = True
+        if any(k.startswith("parallel_multiple:") for k in scope.data):
+            scope.data = {_rename_key(plan, k): v for k, v in scope.data.items()}
+            changed = True
+        if changed:
+            work.scopes.touch(scope)
+        for sub in work.subscriptions_of(scope.id):
+            sub.element_id = plan.new(sub.element_id)
+            if sub.kind in ("compensate", "conditional"):
+                sub.name = _rename_sub(plan, sub.name)
+            work.subscriptions.touch(sub)
+        for job in work.jobs_of(scope.id):
+            job.element_id = plan.new(job.element_id)
+            work.jobs.touch(job)
+    for token in tokens:
+        token.element_id = plan.new(token.element_id)
+        work.tokens.touch(token)
+        for task in [t for t in work.tasks_of(token.id) if t.state == "open"]:
+            node = plan.target.nodes.get(plan.new(task.element_id))
+            task.element_id = plan.new(task.element_id)
+            if node is not None:
+                task.name, task.lane = node.name, node.lane
+            work.user_tasks.touch(task)
+        for job in work.jobs_of(token.id):
+            job.element_id = plan.new(job.element_id)
+            work.jobs.touch(job)
+        for sub in work.subscriptions_of(token.id):
+            sub.element_id = plan.new(sub.element_id)
+            if sub.kind == "conditional":
+                sub.name = _rename_sub(plan, sub.name)
+            work.subscriptions.touch(sub)
+        for incident in [i for i in work.incidents_of(token.id) if i.state == "open"]:
+            incident.element_id = plan.new(incident.element_id)
+            work.incidents.touch(incident)
+
+
+def _rename_sub(plan: _Plan, name: str) -> str:
+    """A conditional subscription is named by its element (``<id>#<part>`` in a multiple)."""
+    element, sep, part = name.partition("#")
+    return plan.new(element) + sep + part
+
+
+def _rename_key(plan: _Plan, key: str) -> str:
+    prefix, _, element = key.partition(":")
+    return f"{prefix}:{plan.new(element)}" if prefix == "parallel_multiple" else key
