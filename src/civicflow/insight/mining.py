@@ -97,13 +97,20 @@ def order(log: EventLog) -> EventLog:
     frame = log.frame.with_columns(
         key, pl.col(ACTIVITY).cast(pl.Categorical).to_physical().cast(pl.UInt32).alias(ACT_KEY)
     )
-    when = START if START in frame.columns else TIMESTAMP  # interval logs: by work start
+    # an interval log is ordered by work start, then completion (as pm4py orders one)
+    times = [START, TIMESTAMP] if START in frame.columns else [TIMESTAMP]
+    later = pl.lit(False)
+    for column in reversed(times):  # lexicographic: (start, complete) never decreases
+        step = pl.col(column).diff()
+        later = (step > pl.duration()) | ((step == pl.duration()) & later)
+    same = pl.lit(True)
+    for column in times:
+        same = same & (pl.col(column).diff() == pl.duration())
     in_order = together and frame.select(
-        ((pl.col(when).diff() >= pl.duration()) | (pl.col(CASE_KEY).diff() != 0))
-        .fill_null(True).all()
+        (later | same | (pl.col(CASE_KEY).diff() != 0)).fill_null(True).all()
     ).item()
     if not in_order:
-        frame = frame.sort([CASE_KEY, when], maintain_order=True)
+        frame = frame.sort([CASE_KEY, *times], maintain_order=True)
     return log.with_frame(frame, ordered=True)
 
 
