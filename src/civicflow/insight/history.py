@@ -11,10 +11,11 @@ figures. Choices (see ``docs/history-log.md``):
   BPMN events are control flow, not work, and would add zero-length steps to every path.
 - ``lifecycle:transition`` uses the XES lifecycle model: a user or manual task is ``schedule``
   when it reaches the worklist (engine ``start``), ``start`` when someone claims it (work
-  starts), ``suspend`` when it is unclaimed; every activity is ``complete`` at its ``end`` and
-  ``ate_abort`` when cancelled. Other activities start working at once: engine ``start`` is
-  XES ``start``. ``civicflow.insight.intervals`` turns these events into one row per activity
-  instance, which is how ``civicflow mine`` reads a database (decision 0303).
+  starts), ``suspend`` when it is unclaimed (``resume`` when claimed again); every activity is
+  ``complete`` at its ``end`` and ``ate_abort`` when cancelled. Other activities start working
+  at once: engine ``start`` is XES ``start``. ``civicflow.insight.intervals`` turns these
+  events into one row per activity instance, which is how ``civicflow mine`` reads a database
+  (decision 0303).
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ ACTIVITY_TYPES = frozenset({
 #: XES ``schedule`` (queued), their ``claim`` the XES ``start`` (work begins).
 WORKLIST_TYPES = frozenset({"userTask", "manualTask"})
 
-#: Engine history kinds -> XES lifecycle transitions (``start`` of worklist tasks: ``schedule``).
+#: Engine history kinds -> XES lifecycle transitions (``start`` of worklist tasks: ``schedule``;
+#: a claim after an unclaim: ``resume``).
 LIFECYCLES = {"start": "start", "claim": "start", "unclaim": "suspend", "end": "complete",
               "cancel": "ate_abort"}
 
@@ -162,6 +164,23 @@ def _frame(rows: Iterable[Any], sqlite: bool) -> pl.DataFrame:
     ]).with_columns(  # an unnamed element is called by its id
         pl.when(pl.col(ACTIVITY).is_null() | (pl.col(ACTIVITY) == ""))
         .then(pl.col(ELEMENT_ID)).otherwise(pl.col(ACTIVITY)).alias(ACTIVITY),
-        pl.when((pl.col(LIFECYCLE) == "start") & pl.col(ELEMENT_TYPE).is_in(sorted(WORKLIST_TYPES)))
-        .then(pl.lit("schedule")).otherwise(pl.col(LIFECYCLE).replace(LIFECYCLES))
-        .alias(LIFECYCLE))
+        _lifecycle().alias(LIFECYCLE))
+
+
+def _lifecycle() -> pl.Expr:
+    """Engine kinds (rows in history order) -> XES lifecycle transitions.
+
+    A worklist task's ``start`` is ``schedule``; a claim after an unclaim of the same activity
+    instance (one token on one element since its ``start``) is ``resume``, so each instance has
+    one ``start`` (work began) however often it changed hands.
+    """
+    kind = pl.col(LIFECYCLE)
+    instance = [CASE, TOKEN, ELEMENT_ID]
+    since_start = (kind == "start").cum_sum().over(instance)
+    claims = (kind == "claim").cast(pl.UInt32).cum_sum().over([*instance, since_start])
+    worklist = pl.col(ELEMENT_TYPE).is_in(sorted(WORKLIST_TYPES))
+    return (
+        pl.when((kind == "start") & worklist).then(pl.lit("schedule"))
+        .when((kind == "claim") & (claims > 1)).then(pl.lit("resume"))
+        .otherwise(kind.replace(LIFECYCLES))
+    )

@@ -64,6 +64,26 @@ def test_claims_turn_hand_offs_into_queue_waits_without_self_edges(
     assert work == {"Intake": 0.5 * HOUR, "Review": 1 * HOUR}
 
 
+def test_a_task_claimed_again_after_an_unclaim_resumes_and_keeps_its_first_work_start(
+        engine: Any, clock: Any, database_url: str) -> None:
+    engine.deploy(MODEL)
+    engine.start("p")
+    [task] = engine.tasks(element_id="intake")
+    clock.advance(timedelta(hours=1))
+    engine.claim(task.id, "alice")
+    clock.advance(timedelta(hours=1))
+    engine.unclaim(task.id)
+    clock.advance(timedelta(hours=1))
+    engine.claim(task.id, "bob")
+    clock.advance(timedelta(hours=1))
+    engine.complete(task.id)
+    events = read_history(database_url).frame
+    assert events[LIFECYCLE].to_list()[:5] == [
+        "schedule", "start", "suspend", "resume", "complete"]
+    [intake] = build_report(to_intervals(read_history(database_url))).service_times
+    assert intake["mean_s"] == 3 * HOUR  # from alice's claim to bob's completion
+
+
 def test_events_option_mines_every_lifecycle_event_with_its_self_edges(
         engine: Any, clock: Any, database_url: str) -> None:
     engine.deploy(MODEL)
