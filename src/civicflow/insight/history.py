@@ -164,23 +164,23 @@ def _frame(rows: Iterable[Any], sqlite: bool) -> pl.DataFrame:
     ]).with_columns(  # an unnamed element is called by its id
         pl.when(pl.col(ACTIVITY).is_null() | (pl.col(ACTIVITY) == ""))
         .then(pl.col(ELEMENT_ID)).otherwise(pl.col(ACTIVITY)).alias(ACTIVITY),
-        _lifecycle().alias(LIFECYCLE))
+        _lifecycle(reclaims="unclaim" in set(kind)).alias(LIFECYCLE))
 
 
-def _lifecycle() -> pl.Expr:
+def _lifecycle(*, reclaims: bool = True) -> pl.Expr:
     """Engine kinds (rows in history order) -> XES lifecycle transitions.
 
     A worklist task's ``start`` is ``schedule``; a claim after an unclaim of the same activity
     instance (one token on one element since its ``start``) is ``resume``, so each instance has
-    one ``start`` (work began) however often it changed hands.
+    one ``start`` (work began) however often it changed hands. Without any unclaim in the
+    history (``reclaims`` false) that window over the instances is skipped.
     """
     kind = pl.col(LIFECYCLE)
-    instance = [CASE, TOKEN, ELEMENT_ID]
-    since_start = (kind == "start").cum_sum().over(instance)
-    claims = (kind == "claim").cast(pl.UInt32).cum_sum().over([*instance, since_start])
     worklist = pl.col(ELEMENT_TYPE).is_in(sorted(WORKLIST_TYPES))
-    return (
-        pl.when((kind == "start") & worklist).then(pl.lit("schedule"))
-        .when((kind == "claim") & (claims > 1)).then(pl.lit("resume"))
-        .otherwise(kind.replace(LIFECYCLES))
-    )
+    mapped = kind.replace(LIFECYCLES)
+    if reclaims:
+        instance = [CASE, TOKEN, ELEMENT_ID]
+        since_start = (kind == "start").cum_sum().over(instance)
+        claims = (kind == "claim").cast(pl.UInt32).cum_sum().over([*instance, since_start])
+        mapped = pl.when((kind == "claim") & (claims > 1)).then(pl.lit("resume")).otherwise(mapped)
+    return pl.when((kind == "start") & worklist).then(pl.lit("schedule")).otherwise(mapped)

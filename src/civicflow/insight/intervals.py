@@ -45,27 +45,36 @@ def to_intervals(log: EventLog) -> EventLog:
         return log
     life = (pl.col(LIFECYCLE).cast(pl.String).str.to_lowercase().fill_null("complete")
             if LIFECYCLE in frame.columns else pl.lit("complete"))
-    keys = [CASE, ACTIVITY, *[c for c in INSTANCE_COLUMNS if c in frame.columns]]
-    terminal = life.is_in(TERMINAL)
+    # integer keys hash and sort faster than strings: the run number of a case whose events
+    # are together (the engine's history, XES files), else a categorical code
+    case_key = (pl.col(CASE).rle_id() if log.grouped
+                else pl.col(CASE).cast(pl.Categorical).to_physical()).alias("@@case")
+    keys = {"@@case": case_key}
+    for name in (ACTIVITY, *[c for c in INSTANCE_COLUMNS if c in frame.columns]):
+        keys[f"@@{name}"] = pl.col(name).cast(pl.Categorical).to_physical().alias(f"@@{name}")
+    # each activity's events in a row, in time order: an instance runs up to a terminal event
     marked = (
         frame.with_row_index("@@row")
-        .sort([CASE, TIMESTAMP, "@@row"])
-        .with_columns(terminal.alias("@@end"), (life == "start").alias("@@start"))
-        .with_columns((pl.col("@@end").cast(pl.UInt32).cum_sum().over(keys)
-                       - pl.col("@@end").cast(pl.UInt32)).alias("@@n"))
+        .with_columns(*keys.values(), life.is_in(TERMINAL).alias("@@end"),
+                      (life == "start").alias("@@start"))
+        .sort([*keys, TIMESTAMP, "@@row"])
     )
-    others = [c for c in frame.columns if c not in keys]
+    changed = pl.any_horizontal(pl.col(k).ne_missing(pl.col(k).shift(1)) for k in keys)
+    begins = (changed | pl.col("@@end").shift(1)).fill_null(True)
     grouped = (
-        marked.group_by([*keys, "@@n"], maintain_order=True)
+        marked.with_columns(begins.cum_sum().alias("@@instance"))
+        .group_by("@@instance", maintain_order=True)
         .agg(
             pl.col("@@end").last().alias("@@ended"),
             pl.col(TIMESTAMP).filter(pl.col("@@start")).first()
             .fill_null(pl.col(TIMESTAMP).first()).alias(START),
             pl.col(TIMESTAMP).first().alias(SCHEDULED),
-            *[pl.col(c).last() for c in others],
+            pl.col("@@case").first(),
+            pl.col("@@row").last(),
+            *[pl.col(c).last() for c in frame.columns],
         )
         .filter(pl.col("@@ended"))
-        .sort([CASE, START, TIMESTAMP], maintain_order=True)
+        .sort(["@@case", START, TIMESTAMP, "@@row"])  # ties: in the order they were logged
         .select(*frame.columns, START, SCHEDULED)
     )
     return EventLog(grouped, log.attributes, log.report, grouped=True)

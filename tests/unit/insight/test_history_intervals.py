@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import polars as pl
+import pytest
 from typer.testing import CliRunner
 
 from civicflow.cli import app
@@ -120,10 +121,12 @@ def test_instances_pair_lifecycle_events_in_order_and_leave_open_ones_out() -> N
     assert [(e.source, e.target, e.mean_s) for e in waits] == [("A", "B", 0.0)]
 
 
-def test_a_log_of_completions_gives_the_same_dfg_as_instances(shared_logs: Any) -> None:
+@pytest.mark.parametrize("name", ["running-example.xes", "receipt.xes.gz"])
+def test_a_log_of_completions_gives_the_same_dfg_as_instances(
+        shared_logs: Any, name: str) -> None:
     from civicflow.insight.log import read_xes
 
-    log = read_xes(shared_logs / "running-example.xes")
+    log = read_xes(shared_logs / name)
     as_events = [(e.source, e.target, e.count, e.mean_s) for e in mining.dfg(log)]
     as_instances = [(e.source, e.target, e.count, e.mean_s)
                     for e in mining.dfg(to_intervals(log))]
