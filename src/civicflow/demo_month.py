@@ -8,7 +8,8 @@ seconds and the same seed gives the same history.
 
 The loop is a small discrete-event simulation around the engine: an arrival starts an instance;
 after every step, idle staff of each lane take the oldest open user task of their lane from the
-engine's worklist (``engine.tasks``) and finish it after a sampled amount of *working* time
+engine's worklist (``engine.tasks``), claim it (``engine.claim``: their work starts, so the
+history tells queue time from work time) and finish it after a sampled amount of *working* time
 with ``engine.complete(..., actor=name)``. Due timers run through ``engine.run_due_jobs()``.
 """
 
@@ -184,6 +185,7 @@ class _Month:
         if outcome is not None:
             variable, gateway, target = outcome
             variables[variable] = self.rng.random() < self._branch(gateway, target, 0.8)
+        self.engine.claim(task_id, person.name)  # work starts now: the queue wait ends
         person.busy = True
         self.taken.add(task_id)
 
@@ -234,12 +236,14 @@ class DemoFigures:
 
 
 def figures(url: str, kpi_definitions: Path | None = None) -> DemoFigures:
-    """Read the engine history at ``url`` once and compute the KPIs and the mining report."""
+    """Read the engine history at ``url`` once and compute the KPIs (over its lifecycle events)
+    and the mining report (over its activity instances, as ``civicflow mine URL`` does)."""
     from civicflow.insight.history import read_history
+    from civicflow.insight.intervals import to_intervals
     from civicflow.insight.kpi import compute_kpis, load_definitions, prepare_event_frame
     from civicflow.insight.report import build_report
 
     log = read_history(url)
     kpi_set = load_definitions(kpi_definitions or _example("kpis/permit_city.yaml"))
     kpis = compute_kpis(prepare_event_frame(log.frame, source=url), kpi_set)
-    return DemoFigures(kpis, build_report(log))
+    return DemoFigures(kpis, build_report(to_intervals(log)))

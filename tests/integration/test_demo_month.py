@@ -64,6 +64,26 @@ def test_mine_json_on_the_demo_database_gives_the_demo_figures(demo: DemoResult)
     assert json.loads(kpis.output) == json.loads(json.dumps(found.kpis.to_dict()))
 
 
+def test_staff_claim_tasks_so_hand_offs_show_queue_waits_and_no_self_edges(
+        demo: DemoResult) -> None:
+    events = read_history(demo.url).frame
+    user = events.filter(events["cf:element_type"] == "userTask")
+    claims = user.filter(user["lifecycle:transition"] == "start")
+    # every completed task was claimed first, by the person who completed it
+    assert claims.height >= demo.tasks_completed
+    assert claims["org:resource"].null_count() == 0
+    mined = figures(demo.url).mining.to_json()
+    assert mined["dfg"], "the demo mined no edges"
+    assert [(e["source"], e["target"]) for e in mined["dfg"]
+            if e["source"] == e["target"]] == []
+    assert [(b["source"], b["target"]) for b in mined["bottlenecks"]
+            if b["source"] == b["target"]] == []
+    waits = {(h["source"], h["target"]): h["total_wait_s"] for h in mined["handoffs"]}
+    assert waits[("Front Office", "Zoning")] > 0  # Zoning's queue, complete -> claim
+    assert max(waits.values()) > 0
+    assert mined["bottlenecks"][0]["total_wait_s"] > 0
+
+
 def test_demo_kpis_count_decided_cases_as_the_engine_does(demo: DemoResult) -> None:
     found = figures(demo.url)
     by_id: dict[str, Any] = {r.kpi_id: r for r in found.kpis.results}

@@ -105,16 +105,15 @@ def _print_mining(out: Console, report: MiningReport, top: int) -> None:
                       human_duration(row["median_s"]))
     out.print(edges)
     if report.service_times:
-        inside = Table(title="Time inside each activity (in the worklist plus work)")
+        inside = Table(title="Work time of each activity (claimed to completed)")
         for col in ("activity", "times", "mean", "median", "90%"):
             inside.add_column(col, justify="left" if col == "activity" else "right")
         for row in report.service_times[:top]:
             inside.add_row(row["activity"], f"{row['count']:,}", human_duration(row["mean_s"]),
                            human_duration(row["median_s"]), human_duration(row["p90_s"]))
         out.print(inside)
-    out.print("[dim]An activity's start is when it reached the worklist, so an edge from an "
-              "activity to itself is its queue plus work time, and hand-offs between departments "
-              "show their wait inside the receiving activity.[/dim]")
+    out.print("[dim]A wait runs from one activity's completion until someone claims the next: "
+              "the time the application sat in the receiving department's worklist.[/dim]")
     for title, rows in (("Top hand-offs between departments", report.department_handoffs),
                         ("Top hand-offs between people", report.resource_handoffs)):
         if not rows:

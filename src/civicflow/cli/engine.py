@@ -1,6 +1,6 @@
-"""Engine commands: deploy, start, instances, tasks, complete, correlate, incidents, retry,
-migrate, worker and ``db upgrade``. Thin: parse options, call ``civicflow.Engine``, print
-results."""
+"""Engine commands: deploy, start, instances, tasks, claim, unclaim, complete, correlate,
+incidents, retry, migrate, worker and ``db upgrade``. Thin: parse options, call
+``civicflow.Engine``, print results."""
 
 from __future__ import annotations
 
@@ -102,8 +102,9 @@ def register(app: typer.Typer) -> None:
         eng = _engine(database)
         for t in _run(lambda: eng.tasks(instance_id=instance, assignee=assignee,
                                         candidate_group=group)):
+            claimed = f" claimed={t.claimed_at:%Y-%m-%dT%H:%M}" if t.claimed_at else ""
             typer.echo(f"{t.id} {t.element_id} {t.name or ''} instance={t.instance_id} "
-                       f"assignee={t.assignee or '-'}")
+                       f"assignee={t.assignee or '-'}{claimed}")
 
     @app.command()
     def complete(task_id: str, var: list[str] | None = VARS,
@@ -113,6 +114,24 @@ def register(app: typer.Typer) -> None:
         eng = _engine(database)
         _run(lambda: eng.complete(task_id, parse_vars(var), actor=actor))
         typer.echo(f"completed {task_id}")
+
+    @app.command()
+    def claim(task_id: str, actor: str = typer.Option(..., "--actor",
+                                                      help="Who takes the task."),
+              database: str | None = DATABASE) -> None:
+        """Take a user task from the worklist and start working on it."""
+        eng = _engine(database)
+        _run(lambda: eng.claim(task_id, actor))
+        typer.echo(f"claimed {task_id} for {actor}")
+
+    @app.command()
+    def unclaim(task_id: str, actor: str | None = typer.Option(
+                    None, "--actor", help="Who releases it (default: its holder)."),
+                database: str | None = DATABASE) -> None:
+        """Put a claimed user task back in the worklist, unassigned."""
+        eng = _engine(database)
+        _run(lambda: eng.unclaim(task_id, actor=actor))
+        typer.echo(f"unclaimed {task_id}")
 
     @app.command()
     def correlate(message: str, key: str | None = typer.Option(None, "--key"),

@@ -36,6 +36,11 @@ def mine(
         "--skip-bad-rows", help="Leave out unreadable events and count them.")] = False,
     lifecycle: Annotated[list[str] | None, typer.Option(
         "--lifecycle", help="Only events with this lifecycle:transition (repeatable).")] = None,
+    intervals: Annotated[bool | None, typer.Option(
+        "--intervals/--events",
+        help="Mine activity instances (waits from a completion to the start of work on the "
+             "next activity) or every event. Default: instances for a database, events for a "
+             "file.")] = None,
     case: Annotated[str | None, typer.Option(
         "--case", help="CSV column with the case id.")] = None,
     activity: Annotated[str | None, typer.Option(
@@ -69,6 +74,7 @@ def mine(
     from civicflow.cli import mine_conformance
     from civicflow.insight import filters
     from civicflow.insight.history import is_database_url, read_history
+    from civicflow.insight.intervals import to_intervals
     from civicflow.insight.log import CsvMapping, LogError, read_log
     from civicflow.insight.report import build_report
 
@@ -84,6 +90,8 @@ def mine(
             log = read_log(log_file, mapping=mapping, skip_bad=skip_bad_rows)
         if lifecycle:
             log = filters.lifecycle(log, lifecycle)
+        if intervals if intervals is not None else is_database_url(log_file):
+            log = to_intervals(log)
         report = build_report(log, window=window)
         fit = None if model is None else mine_conformance.check_model(log, model)
         if discover is not None:

@@ -8,13 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from civicflow.engine import events
+from civicflow.engine import claims, events
 from civicflow.engine.call_activity import create_instance
 from civicflow.engine.errors import (
     InvalidCommandError,
     JobNotLockedError,
     NotFoundError,
-    TaskAlreadyCompletedError,
 )
 from civicflow.engine.graph import ProcessGraph
 from civicflow.engine.ports import StatePort
@@ -135,7 +134,7 @@ class MigrateInstance:
 Command = (
     StartInstance | CompleteTask | FireTimer | CompleteJob | FailJob | ThrowJobError
     | CorrelateMessage | BroadcastSignal | RetryIncident | SetVariables | CancelInstance
-    | MigrateInstance
+    | MigrateInstance | claims.ClaimTask | claims.UnclaimTask
 )
 
 
@@ -179,35 +178,24 @@ def _dispatch(rt: Runtime, cmd: Command) -> Outcome:
                                None)
         return Outcome(instance_id=inst.id)
     if isinstance(cmd, CompleteTask):
-        task = work.user_tasks.get(cmd.task_id, work.port.load_user_task)
-        if task is None:
-            raise NotFoundError(f"There is no task {cmd.task_id}.")
-        if task.state != "open":
-            who = f" by {task.completed_by}" if task.completed_by else ""
-            when = f" at {task.completed_at:%Y-%m-%d %H:%M}" if task.completed_at else ""
-            verb = "completed" if task.state == "completed" else "withdrawn"
-            raise TaskAlreadyCompletedError(
-                f"Task '{task.name or task.element_id}' ({task.id}) was already {verb}{who}"
-                f"{when}; reload the worklist to see its result."
-            )
-        work.instance(task.instance_id)
-        token = work.token(task.token_id)
-        if token is not None:
-            work.user_tasks.mark_loaded(token.id)  # a token has at most one user task
-        if token is None:
-            raise NotFoundError(f"Task {task.id} no longer belongs to a running case.")
+        task, token = claims.open_task(rt, cmd.task_id)
+        actor = claims.completing_actor(task, cmd.actor)
         task.state = "completed"
-        task.completed_by = cmd.actor
+        task.completed_by = actor
         task.completed_at = rt.now
         work.user_tasks.touch(task)
         node = rt.node_of(token)
 
         def finish() -> None:
             rt.apply_result(token, node, dict(cmd.variables))
-            rt.leave(token, node, cmd.actor)
+            rt.leave(token, node, actor)
 
         _guard(rt, token, finish)
         return Outcome(instance_id=task.instance_id)
+    if isinstance(cmd, claims.ClaimTask):
+        return Outcome(instance_id=claims.claim(rt, cmd))
+    if isinstance(cmd, claims.UnclaimTask):
+        return Outcome(instance_id=claims.unclaim(rt, cmd))
     if isinstance(cmd, FireTimer):
         return _fire_timer(rt, cmd)
     if isinstance(cmd, CompleteJob | FailJob | ThrowJobError):

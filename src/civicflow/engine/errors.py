@@ -23,6 +23,11 @@ class TaskAlreadyCompletedError(ConflictError):
     """A user task was completed (or cancelled) before this completion arrived."""
 
 
+class TaskClaimedError(ConflictError):
+    """A user task is claimed by (or assigned to) someone else; they or a supervisor must
+    unclaim it first."""
+
+
 class JobNotLockedError(ConflictError):
     """An external worker reports on a job it no longer holds (lock expired or job gone)."""
 

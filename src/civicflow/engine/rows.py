@@ -91,6 +91,7 @@ class UserTaskRow:
     state: str
     completed_by: str | None = None
     completed_at: datetime | None = None
+    claimed_at: datetime | None = None  #: when ``assignee`` claimed it (work started); None: not
 
 
 @dataclass(slots=True)

@@ -58,6 +58,7 @@ class Task:
     state: str = "open"
     process_id: str | None = None
     business_key: str | None = None
+    claimed_at: datetime | None = None  #: when ``assignee`` claimed it; None: not claimed
 
 
 @dataclass(frozen=True, slots=True)

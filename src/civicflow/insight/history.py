@@ -9,8 +9,13 @@ figures. Choices (see ``docs/history-log.md``):
 - ``concept:name`` is the element's name, or its id when it has none.
 - Only **activities** (tasks, sub-processes, call activities) are events by default; gateways and
   BPMN events are control flow, not work, and would add zero-length steps to every path.
-- ``lifecycle:transition`` is ``start``/``complete`` (engine kinds ``start``/``end``), and
-  ``ate_abort`` for ``cancel`` (XES lifecycle: an activity instance aborted).
+- ``lifecycle:transition`` uses the XES lifecycle model: a user or manual task is ``schedule``
+  when it reaches the worklist (engine ``start``), ``start`` when someone claims it (work
+  starts), ``suspend`` when it is unclaimed (``resume`` when claimed again); every activity is
+  ``complete`` at its ``end`` and ``ate_abort`` when cancelled. Other activities start working
+  at once: engine ``start`` is XES ``start``. ``civicflow.insight.intervals`` turns these
+  events into one row per activity instance, which is how ``civicflow mine`` reads a database
+  (decision 0304).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ VERSION = "case:version"  #: the deployed version the instance ran on
 BUSINESS_KEY = "case:business_key"  #: the business key given at start (may be null)
 ELEMENT_ID = "cf:element_id"  #: the BPMN element id of the activity
 ELEMENT_TYPE = "cf:element_type"  #: its BPMN type, e.g. userTask
+TOKEN = "cf:token_id"  #: the engine token that ran the activity: tells apart parallel instances
 
 #: BPMN element types that are activities (work someone or something does).
 ACTIVITY_TYPES = frozenset({
@@ -47,8 +53,14 @@ ACTIVITY_TYPES = frozenset({
     "businessRuleTask", "subProcess", "adHocSubProcess", "transaction", "callActivity",
 })
 
-#: Engine history kinds -> XES lifecycle transitions.
-LIFECYCLES = {"start": "start", "end": "complete", "cancel": "ate_abort"}
+#: Activities that wait in a worklist until someone claims them: their engine ``start`` is the
+#: XES ``schedule`` (queued), their ``claim`` the XES ``start`` (work begins).
+WORKLIST_TYPES = frozenset({"userTask", "manualTask"})
+
+#: Engine history kinds -> XES lifecycle transitions (``start`` of worklist tasks: ``schedule``;
+#: a claim after an unclaim: ``resume``).
+LIFECYCLES = {"start": "start", "claim": "start", "unclaim": "suspend", "end": "complete",
+              "cancel": "ate_abort"}
 
 URL_PREFIXES = ("sqlite:", "postgresql:", "postgresql+", "postgres:")
 
@@ -82,7 +94,7 @@ def read_history(
     # SQLite keeps times as text: parse them in polars in one go, not row by row in Python
     at = type_coerce(c.at, String) if sqlite else c.at
     query = select(c.instance_id, c.process_id, c.version, c.business_key, c.element_id,
-                   c.name, c.element_type, c.kind, at, c.actor, c.lane)
+                   c.name, c.element_type, c.kind, at, c.actor, c.lane, c.token_id)
     if not all_elements:
         query = query.where(c.element_type.in_(sorted(ACTIVITY_TYPES)))
     if process_id is not None:
@@ -128,8 +140,9 @@ def safe_url(url: str) -> str:
 
 
 def _frame(rows: Iterable[Any], sqlite: bool) -> pl.DataFrame:
-    columns = list(zip(*rows, strict=True)) or [()] * 11
-    (instance, process, version, key, element, name, etype, kind, at, actor, lane) = columns
+    columns = list(zip(*rows, strict=True)) or [()] * 12
+    (instance, process, version, key, element, name, etype, kind, at, actor, lane,
+     token) = columns
     if sqlite:
         times = pl.Series(TIMESTAMP, at, pl.String).str.to_datetime(
             time_unit="us", time_zone="UTC")
@@ -141,12 +154,33 @@ def _frame(rows: Iterable[Any], sqlite: bool) -> pl.DataFrame:
         times,
         pl.Series(RESOURCE, actor, pl.String),
         pl.Series(GROUP, lane, pl.String),
-        pl.Series(LIFECYCLE, kind, pl.String).replace(LIFECYCLES),
+        pl.Series(LIFECYCLE, kind, pl.String),
         pl.Series(PROCESS, process, pl.String),
         pl.Series(VERSION, version, pl.Int64),
         pl.Series(BUSINESS_KEY, key, pl.String),
         pl.Series(ELEMENT_ID, element, pl.String),
         pl.Series(ELEMENT_TYPE, etype, pl.String),
+        pl.Series(TOKEN, token, pl.String),
     ]).with_columns(  # an unnamed element is called by its id
         pl.when(pl.col(ACTIVITY).is_null() | (pl.col(ACTIVITY) == ""))
-        .then(pl.col(ELEMENT_ID)).otherwise(pl.col(ACTIVITY)).alias(ACTIVITY))
+        .then(pl.col(ELEMENT_ID)).otherwise(pl.col(ACTIVITY)).alias(ACTIVITY),
+        _lifecycle(reclaims="unclaim" in set(kind)).alias(LIFECYCLE))
+
+
+def _lifecycle(*, reclaims: bool = True) -> pl.Expr:
+    """Engine kinds (rows in history order) -> XES lifecycle transitions.
+
+    A worklist task's ``start`` is ``schedule``; a claim after an unclaim of the same activity
+    instance (one token on one element since its ``start``) is ``resume``, so each instance has
+    one ``start`` (work began) however often it changed hands. Without any unclaim in the
+    history (``reclaims`` false) that window over the instances is skipped.
+    """
+    kind = pl.col(LIFECYCLE)
+    worklist = pl.col(ELEMENT_TYPE).is_in(sorted(WORKLIST_TYPES))
+    mapped = kind.replace(LIFECYCLES)
+    if reclaims:
+        instance = [CASE, TOKEN, ELEMENT_ID]
+        since_start = (kind == "start").cum_sum().over(instance)
+        claims = (kind == "claim").cast(pl.UInt32).cum_sum().over([*instance, since_start])
+        mapped = pl.when((kind == "claim") & (claims > 1)).then(pl.lit("resume")).otherwise(mapped)
+    return pl.when((kind == "start") & worklist).then(pl.lit("schedule")).otherwise(mapped)

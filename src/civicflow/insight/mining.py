@@ -4,6 +4,10 @@ Every event counts by default, ordered by timestamp within its case with ties ke
 which is how pm4py orders a log; so these figures agree with pm4py's (the conformance tests check
 it). Filter the log first (``civicflow.insight.filters``) to restrict lifecycles or periods.
 Waiting times are in seconds; medians and percentiles interpolate linearly (as numpy does).
+
+An *interval log* (one row per activity instance with a ``start_timestamp``, made by
+``civicflow.insight.intervals.to_intervals``) is ordered by work start, and a waiting time runs
+from an activity's completion to the start of work on the next (0 when they overlap).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from civicflow.insight.frame import ACTIVITY, CASE, LIFECYCLE, TIMESTAMP, EventLog
+from civicflow.insight.intervals import SCHEDULED, START
 
 CASE_KEY = "@@case_key"  #: internal UInt32 case key added by :func:`order`
 ACT_KEY = "@@activity_key"  #: internal UInt32 activity code added by :func:`order`
@@ -22,6 +27,7 @@ CASE_ID_KEY = "@@case"  #: internal case key of a transition (for counting cases
 _SHIFT = 1 << 32
 _NEXT_ACT = "@@next_activity"
 _NEXT_TS = "@@next_timestamp"
+_NEXT_START = "@@next_start"
 WAIT = "wait_s"  #: column of waiting seconds between an event and the next one in its case
 
 
@@ -91,12 +97,20 @@ def order(log: EventLog) -> EventLog:
     frame = log.frame.with_columns(
         key, pl.col(ACTIVITY).cast(pl.Categorical).to_physical().cast(pl.UInt32).alias(ACT_KEY)
     )
+    # an interval log is ordered by work start, then completion (as pm4py orders one)
+    times = [START, TIMESTAMP] if START in frame.columns else [TIMESTAMP]
+    later = pl.lit(False)
+    for column in reversed(times):  # lexicographic: (start, complete) never decreases
+        step = pl.col(column).diff()
+        later = (step > pl.duration()) | ((step == pl.duration()) & later)
+    same = pl.lit(True)
+    for column in times:
+        same = same & (pl.col(column).diff() == pl.duration())
     in_order = together and frame.select(
-        ((pl.col(TIMESTAMP).diff() >= pl.duration()) | (pl.col(CASE_KEY).diff() != 0))
-        .fill_null(True).all()
+        (later | same | (pl.col(CASE_KEY).diff() != 0)).fill_null(True).all()
     ).item()
     if not in_order:
-        frame = frame.sort([CASE_KEY, TIMESTAMP], maintain_order=True)
+        frame = frame.sort([CASE_KEY, *times], maintain_order=True)
     return log.with_frame(frame, ordered=True)
 
 
@@ -113,13 +127,16 @@ def transitions(log: EventLog, *extra: str) -> pl.DataFrame:
     """
     frame = order(log).frame
     carried = [c for c in extra if c in frame.columns]
-    cols = [CASE, CASE_KEY, ACT_KEY, ACTIVITY, TIMESTAMP, *carried]
+    begins = START if START in frame.columns else TIMESTAMP
+    cols = [CASE, CASE_KEY, ACT_KEY, ACTIVITY, *dict.fromkeys([TIMESTAMP, begins]), *carried]
+    wait = _seconds(pl.col(_NEXT_START) - pl.col(TIMESTAMP))
     return (
         frame.select(cols)
         .with_columns(
             pl.col(ACTIVITY).shift(-1).alias(_NEXT_ACT),
             pl.col(ACT_KEY).shift(-1).alias(TARGET_KEY),
             pl.col(TIMESTAMP).shift(-1).alias(_NEXT_TS),
+            pl.col(begins).shift(-1).alias(_NEXT_START),
             (pl.col(CASE_KEY).shift(-1) == pl.col(CASE_KEY)).alias("@@same"),
             *[pl.col(c).shift(-1).alias(f"next:{c}") for c in carried],
         )
@@ -128,7 +145,7 @@ def transitions(log: EventLog, *extra: str) -> pl.DataFrame:
             pl.col(CASE).alias("case"),
             pl.col(ACTIVITY).alias("source"),
             pl.col(_NEXT_ACT).alias("target"),
-            _seconds(pl.col(_NEXT_TS) - pl.col(TIMESTAMP)).alias(WAIT),
+            (wait.clip(lower_bound=0.0) if begins == START else wait).alias(WAIT),
             pl.col(_NEXT_TS).alias("time"),
             *[pl.col(c) for c in carried],
             *[pl.col(f"next:{c}") for c in carried],
@@ -225,12 +242,17 @@ def variants(log: EventLog) -> list[Variant]:
 
 
 def case_durations(log: EventLog) -> pl.DataFrame:
-    """Per case: first and last timestamp, events, and ``duration_s`` (last minus first)."""
+    """Per case: first and last timestamp, events, and ``duration_s`` (last minus first).
+
+    In an interval log a case begins when its first activity instance was scheduled.
+    """
+    frame = order(log).frame
+    first = next((c for c in (SCHEDULED, START) if c in frame.columns), TIMESTAMP)
     return (
-        order(log).frame.group_by(CASE_KEY, maintain_order=True)
+        frame.group_by(CASE_KEY, maintain_order=True)
         .agg(
             pl.col(CASE).first(),
-            pl.col(TIMESTAMP).min().alias("start"),
+            pl.col(first).min().alias("start"),
             pl.col(TIMESTAMP).max().alias("end"),
             pl.len().alias("events"),
         )
@@ -265,6 +287,12 @@ def activity_durations(log: EventLog) -> pl.DataFrame:
                                  "median_s": pl.Float64, "p90_s": pl.Float64,
                                  "total_s": pl.Float64})
     frame = order(log).frame
+    if START in frame.columns:  # an interval log: each row is one activity instance
+        return (
+            frame.with_columns(_seconds(pl.col(TIMESTAMP) - pl.col(START)).alias(WAIT))
+            .group_by(pl.col(ACTIVITY).alias("activity")).agg(_wait_stats())
+            .sort(["total_s", "activity"], descending=[True, False])
+        )
     if LIFECYCLE not in frame.columns:
         return empty
     life = pl.col(LIFECYCLE).cast(pl.String).str.to_lowercase()

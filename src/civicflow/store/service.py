@@ -359,7 +359,8 @@ class Engine:
                 continue
             out.append(Task(row.id, row.element_id, row.name, row.instance_id, row.assignee,
                             tuple(row.candidate_groups), row.due, row.created_at, row.form_key,
-                            row.lane, row.state, r.process_id, r.business_key))
+                            row.lane, row.state, r.process_id, r.business_key,
+                            row.claimed_at))
         return out
 
     def task_variables(self, task_id: str) -> dict[str, Any]:
@@ -376,6 +377,23 @@ class Engine:
                  actor: str | None = None) -> None:
         """Complete a user task; a second completion gets ``TaskAlreadyCompletedError``."""
         self._execute(cmds.CompleteTask(task_id, dict(variables or {}), actor))
+
+    # -- claims (decision 0304): self-contained, re-apply as one block ---------------------------
+    def claim(self, task_id: str, actor: str) -> None:
+        """``actor`` takes an open task and starts working on it (history kind ``claim``).
+
+        Claimed by or assigned to someone else: ``TaskClaimedError`` (a ``ConflictError``);
+        of two simultaneous claims one wins. Claiming one's own claim again changes nothing.
+        """
+        from civicflow.engine.claims import ClaimTask
+
+        self._execute(ClaimTask(task_id, actor))
+
+    def unclaim(self, task_id: str, *, actor: str | None = None) -> None:
+        """Put a claimed task back in the worklist, unassigned (history kind ``unclaim``)."""
+        from civicflow.engine.claims import UnclaimTask
+
+        self._execute(UnclaimTask(task_id, actor))
 
     # -- messages and signals ------------------------------------------------------------------
     def correlate(self, message_name: str, correlation_key: Any = None,

@@ -81,7 +81,7 @@ def _task(r: Any) -> UserTaskRow:
     return UserTaskRow(r.id, r.instance_id, r.token_id, r.element_id, r.name, r.assignee,
                        loads(r.candidate_groups) or [], r.form_key, r.lane, utc(r.due),
                        utc(r.created_at), r.state, r.completed_by,  # type: ignore[arg-type]
-                       utc(r.completed_at))
+                       utc(r.completed_at), utc(r.claimed_at))
 
 
 def _job(r: Any) -> JobRow:
@@ -321,7 +321,7 @@ def _task_values(r: UserTaskRow) -> dict[str, Any]:
             "candidate_groups": dumps(r.candidate_groups), "form_key": r.form_key,
             "lane": r.lane, "due": to_db(r.due), "created_at": to_db(r.created_at),
             "state": r.state, "completed_by": r.completed_by,
-            "completed_at": to_db(r.completed_at)}
+            "completed_at": to_db(r.completed_at), "claimed_at": to_db(r.claimed_at)}
 
 
 def _job_values(r: JobRow) -> dict[str, Any]:

@@ -125,6 +125,7 @@ user_tasks = Table(
     Column("state", String(16), nullable=False),
     Column("completed_by", String(NAME), nullable=True),
     Column("completed_at", TS, nullable=True),
+    Column("claimed_at", TS, nullable=True),  # 0003: when the assignee claimed it
     Index("ix_cf_user_tasks_open", "state", "instance_id"),
     Index("ix_cf_user_tasks_token", "token_id"),
 )

@@ -56,3 +56,22 @@ def test_cli_reports_an_unknown_process_without_a_traceback(tmp_path: Path) -> N
     result = runner.invoke(app, ["start", "nope", "--database", f"sqlite:///{tmp_path}/x.db"])
     assert result.exit_code == 1
     assert "No process 'nope'" in result.output
+
+
+def test_cli_claims_and_unclaims_a_task_and_refuses_a_second_claimant(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cf.db'}"
+    model = tmp_path / "m.bpmn"
+    model.write_text(MODEL, encoding="utf-8")
+    invoke("deploy", str(model), db=db)
+    invoke("start", "p", "--var", "ref=R-1", db=db)
+    task_id = invoke("tasks", db=db).split()[0]
+    assert f"claimed {task_id} for alice" in invoke("claim", task_id, "--actor", "alice", db=db)
+    assert "assignee=alice claimed=" in invoke("tasks", db=db)
+    refused = runner.invoke(app, ["claim", task_id, "--actor", "bob", "--database", db])
+    assert refused.exit_code == 1
+    assert "claimed by alice" in refused.output
+    assert "Traceback" not in refused.output
+    assert f"unclaimed {task_id}" in invoke("unclaim", task_id, db=db)
+    assert "assignee=-" in invoke("tasks", db=db)
+    missing = runner.invoke(app, ["claim", task_id, "--database", db])
+    assert missing.exit_code == 2  # --actor is required
