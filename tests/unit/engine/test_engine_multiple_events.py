@@ -318,6 +318,27 @@ def test_multiple_end_event_broadcasts_its_signal_and_throws_its_escalation(
     assert open_tasks(engine, listener) == ["t"]
 
 
+def test_multiple_throw_with_a_message_sends_it_by_its_job_after_broadcasting_the_signal(
+    engine: Any,
+) -> None:
+    engine.deploy(catch_model(LAW).replace('id="p"', 'id="listener"'))
+    listener = engine.start("listener")
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:intermediateThrowEvent id="notify">'
+        '<bpmn:extensionElements><zeebe:taskDefinition type="send-letter"/>'
+        "</bpmn:extensionElements>" + PAID + LAW + "</bpmn:intermediateThrowEvent>"
+        '<bpmn:userTask id="t"/><bpmn:endEvent id="e"/>' + chain("s", "notify", "t", "e"),
+        extra=DEFS))
+    sent: list[str] = []
+    engine.register_handler("send-letter", lambda job: sent.append(job.element_id) or {})
+    inst = engine.start("p")
+    assert open_tasks(engine, listener) == ["t"]  # the signal went out at once
+    assert open_tasks(engine, inst) == []  # the message waits for its job
+    engine.run_due_jobs()
+    assert sent == ["notify"]
+    assert open_tasks(engine, inst) == ["t"]
+
+
 # -- message boundary events take buffered messages -------------------------------------------
 def test_message_boundary_event_takes_a_message_published_before_the_task_started(
     engine: Any,
