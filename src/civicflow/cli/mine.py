@@ -99,7 +99,9 @@ def mine(
         from civicflow.insight.report_html import render_html
 
         try:
-            html.write_text(render_html(report, title=_title(log_file)), encoding="utf-8")
+            page = render_html(report, title=_title(log_file), conformance=fit,
+                               model="the model" if model is None else model.name)
+            html.write_text(page, encoding="utf-8")
         except OSError as exc:
             typer.echo(f"Cannot write {html}: {exc}", err=True)
             raise typer.Exit(1) from exc
