@@ -14,7 +14,8 @@ from rich.table import Table
 if TYPE_CHECKING:
     from civicflow.insight.report import MiningReport
 
-_LOG_HELP = ("Event log file: .xes, .xes.gz or .csv (map CSV columns with the options below), "
+_LOG_HELP = ("Event log file: .xes, .xes.gz, .csv (map CSV columns with the options below), "
+             "OCEL 2.0 .jsonocel/.json (flattened on --object-type), "
              "or a database URL (sqlite:///civicflow-demo.db, postgresql+psycopg://...) whose "
              "engine history is mined.")
 
@@ -62,6 +63,9 @@ def mine(
         "--model", help="BPMN model to check the log against (token replay fitness).")] = None,
     discover: Annotated[Path | None, typer.Option(
         "--discover", help="Write a BPMN model discovered from the log to this file.")] = None,
+    object_type: Annotated[str | None, typer.Option(
+        "--object-type", help="OCEL logs: the object type whose objects are the cases "
+        "(default: the type most events relate to).")] = None,
 ) -> None:
     """Mine an event log: key figures, bottlenecks, hand-offs between departments, variants."""
     import polars as pl
@@ -81,7 +85,8 @@ def mine(
         if is_database_url(log_file):
             log = read_history(log_file)
         else:
-            log = read_log(log_file, mapping=mapping, skip_bad=skip_bad_rows)
+            log = read_log(log_file, mapping=mapping, skip_bad=skip_bad_rows,
+                           object_type=object_type)
         if lifecycle:
             log = filters.lifecycle(log, lifecycle)
         report = build_report(log, window=window)
