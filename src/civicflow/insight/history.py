@@ -79,6 +79,7 @@ def read_history(
         query = query.where(c.element_type.in_(sorted(ACTIVITY_TYPES)))
     if process_id is not None:
         query = query.where(c.process_id == process_id)
+    # each case's rows together, in write order: the log is grouped (decision 0403)
     query = query.order_by(c.instance_id, c.id)
     _require_sqlite_file(url)
     try:

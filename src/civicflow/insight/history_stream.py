@@ -15,6 +15,7 @@ maps them to XES names.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any
@@ -62,14 +63,18 @@ def read_postgres(sql: Engine, query: Select[Any]) -> pl.DataFrame:
     text = str(query.compile(dialect=sql.dialect, compile_kwargs={"literal_binds": True}))
     driver_error: type[Exception] = sql.dialect.loaded_dbapi.Error
     raw = sql.raw_connection()
+    # polars parses a block (releasing the GIL) while this thread receives the next one
+    parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cf-history-parse")
     try:
         cursor = raw.cursor()
         with cursor.copy(f"COPY ({text}) TO STDOUT") as copy:
-            frames = [_parse_block(block) for block in _lines(copy)]
+            pending = [parser.submit(_parse_block, block) for block in _lines(copy)]
+        frames = [future.result() for future in pending]
         raw.rollback()
     except driver_error as exc:
         raise DriverError(f"{type(exc).__name__}: {exc}") from exc
     finally:
+        parser.shutdown(cancel_futures=True)
         raw.close()
     return _concat(frames)
 
@@ -157,4 +162,4 @@ def _utc(value: datetime) -> datetime:
 def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
     if not frames:
         return pl.DataFrame(schema=RAW_SCHEMA)
-    return pl.concat(frames, rechunk=True) if len(frames) > 1 else frames[0]
+    return pl.concat(frames, rechunk=False) if len(frames) > 1 else frames[0]

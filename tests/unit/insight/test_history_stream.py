@@ -77,3 +77,4 @@ def test_copy_escapes_are_undone_without_touching_plain_text() -> None:
     assert history_stream._unescape("a\\tb\\\\n\\nc") == "a\tb\\n\nc"
     assert history_stream._unescape("plain") == "plain"
     assert history_stream._unescape(None) is None
+
