@@ -10,8 +10,8 @@ The rows are receipt.xes.gz replicated with new case ids (uuid-shaped, as the en
 ids) until ``--events`` activity events exist: each receipt event becomes a ``userTask`` history
 row (``start``/``end`` kinds from its lifecycle), with its resource as actor and its group as
 lane, and every case also gets start- and end-event rows (4 per case) that ``read_history``
-leaves out, as the engine's history has them. Rows are inserted in global time order, so cases
-interleave in id order as on a live engine.
+leaves out, as the engine's history has them; every row carries a token id. Rows are inserted
+in global time order, so cases interleave in id order as on a live engine.
 
     .venv/bin/python benchmarks/history_bench.py                      # 1M events, PostgreSQL
     .venv/bin/python benchmarks/history_bench.py --events 200000 --repeat 1
@@ -39,7 +39,8 @@ RECEIPT = Path(__file__).resolve().parents[2] / "shared" / "data" / "logs" / "re
 UUID_PREFIX = "6c1f0a2e-0000-4000-8000-"
 DEFAULT_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 COPY_COLUMNS = ("instance_id", "process_id", "version", "business_key", "element_id", "name",
-                "element_type", "kind", "at", "actor", "lane")
+                "element_type", "kind", "at", "actor", "lane", "token_id")
+TOKEN_PREFIX = "7a0b5c3d-0000-4000-8000-"
 
 
 def _peak_mb() -> float:
@@ -107,6 +108,8 @@ def history_rows(events: int) -> Any:
         "element_id", "name", "element_type", "kind",
         pl.col("at").dt.strftime("%Y-%m-%d %H:%M:%S%.6f+00"),
         "actor", "lane",
+        # one token per case: receipt's cases run their steps in sequence
+        (pl.lit(TOKEN_PREFIX) + pl.col("case_no").cast(pl.String).str.zfill(12)).alias("token_id"),
     )
 
 

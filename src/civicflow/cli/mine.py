@@ -79,6 +79,9 @@ def mine(
     if not re.fullmatch(r"[1-9][0-9]*(d|w|mo|q|y)", window):
         raise typer.BadParameter("use a number and a unit: 1w, 2w, 1mo, 1q or 1y",
                                  param_hint="--window")
+    if object_type is not None and not log_file.lower().endswith((".json", ".jsonocel")):
+        raise typer.BadParameter("only OCEL 2.0 logs (.jsonocel, .json) have object types",
+                                 param_hint="--object-type")
     mapping = CsvMapping(case, activity, timestamp, resource, group, lifecycle_column,
                          timestamp_format, timezone, separator)
     try:

@@ -29,12 +29,12 @@ BATCH_ROWS = 50_000  #: rows turned into columns at a time on SQLite
 
 #: The raw columns, in query order, and their polars types (``at`` as it arrives).
 TEXT_COLUMNS = ("instance_id", "process_id", "business_key", "element_id", "name",
-                "element_type", "kind", "actor", "lane")
+                "element_type", "kind", "actor", "lane", "token_id")
 RAW_SCHEMA: dict[str, pl.DataType] = {
     "instance_id": pl.String(), "process_id": pl.String(), "version": pl.Int64(),
     "business_key": pl.String(), "element_id": pl.String(), "name": pl.String(),
     "element_type": pl.String(), "kind": pl.String(), "at": TIME_DTYPE,
-    "actor": pl.String(), "lane": pl.String(),
+    "actor": pl.String(), "lane": pl.String(), "token_id": pl.String(),
 }
 
 #: COPY's text format escapes exactly these in values (PostgreSQL docs, "COPY", text format).
@@ -55,7 +55,7 @@ def columns(table: Any, *, postgres: bool) -> list[Any]:
     at: Any = (cast(extract("epoch", c.at) * 1_000_000, BigInteger) if postgres
                else type_coerce(c.at, String))
     return [c.instance_id, c.process_id, c.version, c.business_key, c.element_id, c.name,
-            c.element_type, c.kind, at.label("at"), c.actor, c.lane]
+            c.element_type, c.kind, at.label("at"), c.actor, c.lane, c.token_id]
 
 
 def read_postgres(sql: Engine, query: Select[Any]) -> pl.DataFrame:

@@ -144,3 +144,9 @@ def test_an_unknown_object_type_lists_the_known_ones(permits: Path) -> None:
     result = CliRunner().invoke(app, ["mine", str(permits), "--object-type", "case"])
     assert result.exit_code == 1
     assert "no object type 'case'" in result.output
+
+
+def test_object_type_is_refused_for_logs_without_objects(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["mine", str(tmp_path / "log.xes"), "--object-type", "x"])
+    assert result.exit_code == 2
+    assert "only OCEL 2.0 logs" in result.output
