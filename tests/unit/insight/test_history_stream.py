@@ -78,3 +78,12 @@ def test_copy_escapes_are_undone_without_touching_plain_text() -> None:
     assert history_stream._unescape("plain") == "plain"
     assert history_stream._unescape(None) is None
 
+
+
+@pytest.mark.postgres
+def test_a_postgres_schema_without_engine_tables_gets_a_clear_error(postgres_url: str) -> None:
+    from civicflow.insight.log import LogError
+
+    elsewhere = postgres_url.split("?", 1)[0] + "?options=-csearch_path%3Dno_such_schema_here"
+    with pytest.raises(LogError, match="cannot read the engine history table cf_history"):
+        read_history(elsewhere)
