@@ -145,6 +145,14 @@ def simulate_command(
             "durations themselves.",
         ),
     ] = "exponential",
+    learn_calendars: Annotated[
+        bool,
+        typer.Option(
+            "--learn-calendars",
+            help="With --learn: also learn each team's weekly working hours from when its "
+            "events happen, and measure durations in them.",
+        ),
+    ] = False,
     scenario: Annotated[
         list[str] | None,
         typer.Option(
@@ -205,6 +213,8 @@ def simulate_command(
     if (params is None) == (learn is None):
         _fail("give the parameters with --params FILE, or learn them from a log with "
               "--learn LOG (one of the two)", code=2)
+    if learn is None and learn_calendars:
+        _fail("--learn-calendars learns from a log: use it with --learn LOG", code=2)
     if save_params is not None and learn is None:
         _fail("--save-params writes learned parameters: use it with --learn LOG", code=2)
     if learn_arrivals not in ("poisson", "weekly"):
@@ -222,7 +232,8 @@ def simulate_command(
         graph = graph_from_bpmn(parse_bpmn(model), process)
         if learn is not None:
             source = learn
-            learned = learn_from_log(learn, graph, learn_arrivals, learn_durations, days)
+            learned = learn_from_log(learn, graph, learn_arrivals, learn_durations, days,
+                                     calendars=learn_calendars)
             file, notes = ParameterFile(learned.params, {}), learned.notes
             if save_params is not None:
                 _write_params(learned.params, save_params)
@@ -260,7 +271,13 @@ def simulate_command(
 
 
 def learn_from_log(
-    source: str, graph: ProcessGraph, arrivals: str, durations: str, days: float | None
+    source: str,
+    graph: ProcessGraph,
+    arrivals: str,
+    durations: str,
+    days: float | None,
+    *,
+    calendars: bool = False,
 ) -> LearnedParameters:
     """Read ``source`` (XES/CSV file or database URL) and learn the parameters of ``graph``."""
     from civicflow.insight.history import is_database_url, read_history
@@ -277,6 +294,7 @@ def learn_from_log(
         arrivals="weekly" if arrivals == "weekly" else "poisson",
         durations="empirical" if durations == "empirical" else "exponential",
         horizon_hours=horizon,
+        calendars=calendars,
     )
 
 

@@ -176,6 +176,22 @@ def test_learn_prints_the_table_and_what_it_assumed(tmp_path: Path) -> None:
     assert "weekly calendar of hourly rates" in result.stderr
 
 
+def test_learned_calendars_are_saved_with_the_teams_working_hours(tmp_path: Path) -> None:
+    from civicflow.insight.simulation import load_parameters
+
+    log = _simulated_log(tmp_path)  # the example's teams work 8-12 and 13-17 on weekdays
+    saved = tmp_path / "learned.yaml"
+    result = runner.invoke(
+        app, ["simulate", MODEL, "--learn", str(log), "--learn-calendars", "-n", "1",
+              "--days", "5", "--save-params", str(saved)]
+    )
+    assert result.exit_code == 0, result.output
+    zoning = load_parameters(saved).params.pools["Zoning"].calendar
+    assert zoning is not None
+    assert set(zoning.week) == {0, 1, 2, 3, 4}
+    assert all(hours[0][0] == 8.0 and hours[-1][1] == 17.0 for hours in zoning.week.values())
+
+
 def test_learn_needs_exactly_one_source_of_parameters(tmp_path: Path) -> None:
     neither = runner.invoke(app, ["simulate", MODEL])
     assert neither.exit_code == 2
