@@ -129,6 +129,15 @@ def kpi(
     separator: Annotated[
         str, typer.Option("--separator", metavar="CHAR", help="CSV field separator.")
     ] = ",",
+    object_type: Annotated[
+        str | None,
+        typer.Option(
+            "--object-type",
+            metavar="TYPE",
+            help="OCEL logs: the object type whose objects are the cases (default: the type "
+            "most events relate to).",
+        ),
+    ] = None,
 ) -> None:
     """Compute KPIs (cycle time, SLA, throughput, backlog, cost...) over an event log."""
     import polars as pl
@@ -172,7 +181,7 @@ def kpi(
         if unknown:
             known = ", ".join(sorted(kpi_set.dimensions))
             _fail(f"--by {unknown[0]}: no such dimension; {definitions} names: {known}", code=2)
-        events = read_event_frame(log, mapping=mapping)
+        events = read_event_frame(log, mapping=mapping, object_type=object_type)
         survey_frame = None if surveys is None else read_survey_frame(surveys)
         report = compute_kpis(
             events, kpi_set, by=dimensions, period=chosen_period, as_of=moment, surveys=survey_frame

@@ -208,7 +208,7 @@ def test_a_file_of_unknown_type_is_refused_with_what_to_give(
     files: tuple[str, str], tmp_path: Path
 ) -> None:
     _, definitions = files
-    other = tmp_path / "log.json"
+    other = tmp_path / "log.txt"
     other.write_text("{}", encoding="utf-8")
     result = runner.invoke(app, ["kpi", str(other), "-d", definitions])
     assert result.exit_code == 1
@@ -252,3 +252,24 @@ def test_last_keeps_only_the_latest_periods_with_their_trend(files: tuple[str, s
     assert weeks[-1] == "2026-W49"
     assert {r["period"] for r in last} == {"2026-W48", "2026-W49"}
     assert last == [r for r in every if r["period"] in {"2026-W48", "2026-W49"}]
+
+
+def test_an_ocel_log_is_flattened_on_its_object_type(
+    files: tuple[str, str], tmp_path: Path
+) -> None:
+    """The fixture's log exported as OCEL 2.0 (one object per case) gives the same KPIs."""
+    from civicflow.insight.log import write_ocel2_json
+    from civicflow.insight.kpi import read_event_frame
+    from civicflow.insight.frame import EventLog
+
+    log, definitions = files
+    ocel = tmp_path / "log.jsonocel"
+    write_ocel2_json(EventLog.from_frame(read_event_frame(log)), ocel)
+    flattened = runner.invoke(app, ["kpi", str(ocel), "-d", definitions, "--json"])
+    assert flattened.exit_code == 0, flattened.output
+    reference = runner.invoke(app, ["kpi", log, "-d", definitions, "--json"])
+    assert json.loads(flattened.output) == json.loads(reference.output)
+    wrong = runner.invoke(app, ["kpi", str(ocel), "-d", definitions, "--json",
+                                "--object-type", "dossier"])
+    assert wrong.exit_code == 1
+    assert "no object type 'dossier'" in json.loads(wrong.stdout)["error"]["message"]

@@ -28,8 +28,11 @@ class EventFrameError(ValueError):
     """An event log cannot be used for KPIs; the message says which file, row or column."""
 
 
-def read_event_frame(path: str | Path, *, mapping: CsvMapping | None = None) -> pl.DataFrame:
-    """Load an event log for KPIs: an XES, CSV or parquet file, or a database URL.
+def read_event_frame(
+    path: str | Path, *, mapping: CsvMapping | None = None, object_type: str | None = None
+) -> pl.DataFrame:
+    """Load an event log for KPIs: an XES, CSV, parquet or OCEL 2.0 JSON file (flattened on
+    ``object_type``), or a database URL.
 
     A CSV file with XES column names is read as it is; with a ``mapping`` (or when those names
     are missing) it goes through the CSV importer of ``civicflow mine``, which maps or guesses
@@ -46,16 +49,19 @@ def read_event_frame(path: str | Path, *, mapping: CsvMapping | None = None) -> 
             raise EventFrameError(str(exc)) from exc
     file = Path(path)
     suffix = "".join(file.suffixes[-2:]).lower() if file.suffix == ".gz" else file.suffix.lower()
-    if suffix in (".xes", ".xes.gz") and file.is_file():
+    if object_type is not None and suffix not in (".json", ".jsonocel"):
+        raise EventFrameError(f"{file}: only OCEL 2.0 logs (.jsonocel, .json) have object "
+                              "types; leave out the object type")
+    if suffix in (".xes", ".xes.gz", ".json", ".jsonocel") and file.is_file():
         try:
-            frame = read_log(file).frame
+            frame = read_log(file, object_type=object_type).frame
         except LogError as exc:
             raise EventFrameError(str(exc)) from exc
     elif suffix not in (".parquet", ".csv") and file.is_file():
         raise EventFrameError(
             f"{file}: cannot read {suffix or 'files without an extension'}; give a parquet or "
             "CSV file with XES column names (case:concept:name, concept:name, time:timestamp, "
-            "...), an .xes or .xes.gz file, or a database URL."
+            "...), an .xes, .xes.gz or OCEL 2.0 .jsonocel file, or a database URL."
         )
     elif suffix == ".csv" and mapping is not None and file.is_file():
         frame = _import_csv(file, mapping)
