@@ -258,9 +258,9 @@ def test_an_ocel_log_is_flattened_on_its_object_type(
     files: tuple[str, str], tmp_path: Path
 ) -> None:
     """The fixture's log exported as OCEL 2.0 (one object per case) gives the same KPIs."""
-    from civicflow.insight.log import write_ocel2_json
-    from civicflow.insight.kpi import read_event_frame
     from civicflow.insight.frame import EventLog
+    from civicflow.insight.kpi import read_event_frame
+    from civicflow.insight.log import write_ocel2_json
 
     log, definitions = files
     ocel = tmp_path / "log.jsonocel"
