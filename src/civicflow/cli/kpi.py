@@ -82,13 +82,68 @@ def kpi(
         ),
     ] = 0,
     as_json: Annotated[
-        bool, typer.Option("--json", metavar="", help="Print the results as JSON.")
+        bool,
+        typer.Option(
+            "--json", metavar="", help="Print the results (or the error) as JSON."
+        ),
     ] = False,
+    case: Annotated[
+        str | None, typer.Option("--case", metavar="COLUMN", help="CSV column with the case id.")
+    ] = None,
+    activity: Annotated[
+        str | None,
+        typer.Option("--activity", metavar="COLUMN", help="CSV column with the activity."),
+    ] = None,
+    timestamp: Annotated[
+        str | None,
+        typer.Option("--timestamp", metavar="COLUMN", help="CSV column with the time."),
+    ] = None,
+    resource: Annotated[
+        str | None,
+        typer.Option("--resource", metavar="COLUMN", help="CSV column with the resource."),
+    ] = None,
+    group: Annotated[
+        str | None,
+        typer.Option("--group", metavar="COLUMN", help="CSV column with the department."),
+    ] = None,
+    lifecycle_column: Annotated[
+        str | None,
+        typer.Option(
+            "--lifecycle-column", metavar="COLUMN", help="CSV column with the lifecycle transition."
+        ),
+    ] = None,
+    timestamp_format: Annotated[
+        str | None,
+        typer.Option(
+            "--timestamp-format",
+            metavar="FORMAT",
+            help="strftime format of CSV times, e.g. '%d/%m/%Y %H:%M' (default: ISO 8601).",
+        ),
+    ] = None,
+    timezone: Annotated[
+        str,
+        typer.Option(
+            "--timezone", metavar="ZONE", help="Zone of CSV times without one (IANA name)."
+        ),
+    ] = "UTC",
+    separator: Annotated[
+        str, typer.Option("--separator", metavar="CHAR", help="CSV field separator.")
+    ] = ",",
+    object_type: Annotated[
+        str | None,
+        typer.Option(
+            "--object-type",
+            metavar="TYPE",
+            help="OCEL logs: the object type whose objects are the cases (default: the type "
+            "most events relate to).",
+        ),
+    ] = None,
 ) -> None:
     """Compute KPIs (cycle time, SLA, throughput, backlog, cost...) over an event log."""
     import polars as pl
 
     from civicflow.calendar import CalendarError
+    from civicflow.insight.csv_import import CsvMapping
     from civicflow.insight.kpi import (
         EventFrameError,
         KpiDefinitionError,
@@ -99,6 +154,14 @@ def kpi(
         read_survey_frame,
     )
 
+    def _fail(message: str, code: int = 1) -> NoReturn:
+        fail(message, code, as_json=as_json)
+
+    mapped = (case, activity, timestamp, resource, group, lifecycle_column, timestamp_format)
+    mapping = None
+    if any(value is not None for value in mapped) or timezone != "UTC" or separator != ",":
+        mapping = CsvMapping(case, activity, timestamp, resource, group, lifecycle_column,
+                             timestamp_format, timezone, separator)
     try:
         chosen_period = None if period is None else Period(period)
     except ValueError:
@@ -118,7 +181,7 @@ def kpi(
         if unknown:
             known = ", ".join(sorted(kpi_set.dimensions))
             _fail(f"--by {unknown[0]}: no such dimension; {definitions} names: {known}", code=2)
-        events = read_event_frame(log)
+        events = read_event_frame(log, mapping=mapping, object_type=object_type)
         survey_frame = None if surveys is None else read_survey_frame(surveys)
         report = compute_kpis(
             events, kpi_set, by=dimensions, period=chosen_period, as_of=moment, surveys=survey_frame
@@ -136,8 +199,13 @@ def kpi(
         _print_table(report)
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"Error: {message}", err=True)
+def fail(message: str, code: int = 1, *, as_json: bool = False) -> NoReturn:
+    """Report an error and exit: text on stderr, or with ``--json`` an ``error`` object on
+    stdout (docs/kpis.md), so a program reading the JSON never has to parse prose."""
+    if as_json:
+        typer.echo(json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False))
+    else:
+        typer.echo(f"Error: {message}", err=True)
     raise typer.Exit(code)
 
 

@@ -14,7 +14,8 @@ from rich.table import Table
 if TYPE_CHECKING:
     from civicflow.insight.report import MiningReport
 
-_LOG_HELP = ("Event log file: .xes, .xes.gz or .csv (map CSV columns with the options below), "
+_LOG_HELP = ("Event log file: .xes, .xes.gz, .csv (map CSV columns with the options below), "
+             "OCEL 2.0 .jsonocel/.json (flattened on --object-type), "
              "or a database URL (sqlite:///civicflow-demo.db, postgresql+psycopg://...) whose "
              "engine history is mined.")
 
@@ -67,6 +68,9 @@ def mine(
         "--model", help="BPMN model to check the log against (token replay fitness).")] = None,
     discover: Annotated[Path | None, typer.Option(
         "--discover", help="Write a BPMN model discovered from the log to this file.")] = None,
+    object_type: Annotated[str | None, typer.Option(
+        "--object-type", help="OCEL logs: the object type whose objects are the cases "
+        "(default: the type most events relate to).")] = None,
 ) -> None:
     """Mine an event log: key figures, bottlenecks, hand-offs between departments, variants."""
     import polars as pl
@@ -81,13 +85,17 @@ def mine(
     if not re.fullmatch(r"[1-9][0-9]*(d|w|mo|q|y)", window):
         raise typer.BadParameter("use a number and a unit: 1w, 2w, 1mo, 1q or 1y",
                                  param_hint="--window")
+    if object_type is not None and not log_file.lower().endswith((".json", ".jsonocel")):
+        raise typer.BadParameter("only OCEL 2.0 logs (.jsonocel, .json) have object types",
+                                 param_hint="--object-type")
     mapping = CsvMapping(case, activity, timestamp, resource, group, lifecycle_column,
                          timestamp_format, timezone, separator)
     try:
         if is_database_url(log_file):
             log = read_history(log_file)
         else:
-            log = read_log(log_file, mapping=mapping, skip_bad=skip_bad_rows)
+            log = read_log(log_file, mapping=mapping, skip_bad=skip_bad_rows,
+                           object_type=object_type)
         if lifecycle:
             log = filters.lifecycle(log, lifecycle)
         if intervals if intervals is not None else is_database_url(log_file):
@@ -107,7 +115,9 @@ def mine(
         from civicflow.insight.report_html import render_html
 
         try:
-            html.write_text(render_html(report, title=_title(log_file)), encoding="utf-8")
+            page = render_html(report, title=_title(log_file), conformance=fit,
+                               model="the model" if model is None else model.name)
+            html.write_text(page, encoding="utf-8")
         except OSError as exc:
             typer.echo(f"Cannot write {html}: {exc}", err=True)
             raise typer.Exit(1) from exc

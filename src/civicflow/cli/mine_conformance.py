@@ -17,12 +17,6 @@ if TYPE_CHECKING:
     from civicflow.insight.conformance import ConformanceResult
     from civicflow.insight.frame import EventLog
 
-_KIND_TEXT = {
-    "skipped": "skipped (expected, never done)",
-    "inserted": "done where the model does not allow it",
-    "out_of_order": "done before what should precede it",
-    "not_in_model": "not in the model",
-}
 
 
 def check_model(log: EventLog, model: Path) -> ConformanceResult:
@@ -53,6 +47,8 @@ def discover_model(log: EventLog, out: Path) -> None:
 
 def print_conformance(result: ConformanceResult, top: int) -> None:
     """The conformance section of the text report."""
+    from civicflow.insight.conformance import DEVIATION_TEXT
+
     out = Console()
     out.print(f"[bold]Conformance[/bold]: fitness {result.fitness:.3f} (token replay); "
               f"{result.fitting_cases:,} of {result.cases:,} cases follow the model exactly; "
@@ -63,5 +59,6 @@ def print_conformance(result: ConformanceResult, top: int) -> None:
     for col in ("activity", "what happened", "cases", "times"):
         table.add_column(col, justify="right" if col in ("cases", "times") else "left")
     for d in result.deviations[:top]:
-        table.add_row(d.activity, _KIND_TEXT.get(d.kind, d.kind), f"{d.cases:,}", f"{d.times:,}")
+        what = DEVIATION_TEXT.get(d.kind, d.kind)
+        table.add_row(d.activity, what, f"{d.cases:,}", f"{d.times:,}")
     out.print(table)

@@ -83,7 +83,16 @@ class ConformanceResult:
     cases: int
     variants: tuple[VariantFitness, ...]  #: most frequent first
     deviations: tuple[ActivityDeviation, ...]  #: most cases first
-    case_fitness: pl.DataFrame  #: ``case:concept:name``, ``fitness``
+    #: ``case:concept:name``, ``fitness``, ``variant`` (index into ``variants``)
+    case_fitness: pl.DataFrame
+
+    def worst_cases(self, n: int) -> list[tuple[str, float, VariantFitness]]:
+        """The ``n`` least fitting cases (ties by case id) with their variant's replay."""
+        if n <= 0 or self.case_fitness.height == 0:
+            return []
+        worst = self.case_fitness.filter(pl.col("fitness") < 1.0).sort(["fitness", CASE]).head(n)
+        return [(str(case), float(fit), self.variants[int(index)])
+                for case, fit, index in worst.select(CASE, "fitness", "variant").iter_rows()]
 
     def to_json(self) -> dict[str, object]:
         """``fitness`` and ``conformance`` of ``civicflow mine --model --json`` (mining-json.md)."""
@@ -98,6 +107,17 @@ class ConformanceResult:
         }}
 
 
+_CASE_SCHEMA = {CASE: pl.String, "fitness": pl.Float64, "variant": pl.Int64}
+
+#: What each deviation kind means, in words for reports.
+DEVIATION_TEXT = {
+    "skipped": "skipped (expected, never done)",
+    "inserted": "done where the model does not allow it",
+    "out_of_order": "done before what should precede it",
+    "not_in_model": "not in the model",
+}
+
+
 def replay(
     log: EventLog, definitions: Definitions, process_id: str | None = None
 ) -> ConformanceResult:
@@ -109,14 +129,13 @@ def replay_net(log: EventLog, net: WorkflowNet) -> ConformanceResult:
     """Replay ``log`` on a workflow net, each variant once."""
     per_case = mining.case_variants(log)
     if per_case.height == 0:
-        empty = pl.DataFrame({CASE: [], "fitness": []}, schema={CASE: pl.String,
-                                                                 "fitness": pl.Float64})
+        empty = pl.DataFrame(schema=_CASE_SCHEMA)
         return ConformanceResult(1.0, 1.0, 0, 0, (), (), empty)
     grouped = per_case.group_by("activities", maintain_order=True).agg(pl.col(CASE))
     replayer = Replayer(net)
     explain = _Explainer(net)
     variants: list[VariantFitness] = []
-    fitness_of_case: list[tuple[str, float]] = []
+    fitness_of_case: list[tuple[str, float, tuple[str, ...]]] = []
     for activities, cases in grouped.iter_rows():
         trace = tuple(activities)
         result = replayer.replay(trace)
@@ -124,8 +143,9 @@ def replay_net(log: EventLog, net: WorkflowNet) -> ConformanceResult:
                                result.consumed, result.missing, result.remaining,
                                explain.deviations(trace, result))
         variants.append(found)
-        fitness_of_case.extend((case, result.fitness) for case in cases)
+        fitness_of_case.extend((case, result.fitness, trace) for case in cases)
     variants.sort(key=lambda v: (-v.count, v.activities))
+    index = {v.activities: i for i, v in enumerate(variants)}
     totals = Counter[str]()
     for v in variants:
         totals.update({"p": v.produced * v.count, "c": v.consumed * v.count,
@@ -134,8 +154,8 @@ def replay_net(log: EventLog, net: WorkflowNet) -> ConformanceResult:
     cases_total = sum(v.count for v in variants)
     average = sum(v.fitness * v.count for v in variants) / cases_total
     fitting = sum(v.count for v in variants if v.fits)
-    frame = pl.DataFrame(fitness_of_case, schema={CASE: pl.String, "fitness": pl.Float64},
-                         orient="row")
+    frame = pl.DataFrame([(case, fit, index[trace]) for case, fit, trace in fitness_of_case],
+                         schema=_CASE_SCHEMA, orient="row")
     return ConformanceResult(fitness, average, fitting, cases_total, tuple(variants),
                              _summarise(variants), frame)
 

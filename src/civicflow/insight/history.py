@@ -20,12 +20,8 @@ figures. Choices (see ``docs/history-log.md``):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC, datetime
-from typing import Any
-
 import polars as pl
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from civicflow.insight.frame import (
@@ -34,7 +30,6 @@ from civicflow.insight.frame import (
     GROUP,
     LIFECYCLE,
     RESOURCE,
-    TIME_DTYPE,
     TIMESTAMP,
     EventLog,
     LogError,
@@ -70,52 +65,50 @@ def is_database_url(text: str) -> bool:
     return text.startswith(URL_PREFIXES)
 
 
-def _utc(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; the engine writes UTC
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def read_history(
     url: str,
     *,
     process_id: str | None = None,
     all_elements: bool = False,
 ) -> EventLog:
-    """Read the engine history at ``url`` as an :class:`EventLog`, in one query.
+    """Read the engine history at ``url`` as an :class:`EventLog`, in one streamed query.
+
+    Rows are turned into columns in bounded batches (COPY on PostgreSQL, a batched cursor on
+    SQLite; ``civicflow.insight.history_stream``), so memory is the frame's, not a Python
+    object per cell.
 
     ``process_id`` keeps one process; ``all_elements`` also keeps gateways and events.
     Raises :class:`LogError` when the database cannot be read or holds no engine history.
     """
+    from civicflow.insight import history_stream
     from civicflow.store.db import connect
     from civicflow.store.tables import history
 
     c = history.c
-    sqlite = url.startswith("sqlite")
-    # SQLite keeps times as text: parse them in polars in one go, not row by row in Python
-    at = type_coerce(c.at, String) if sqlite else c.at
-    query = select(c.instance_id, c.process_id, c.version, c.business_key, c.element_id,
-                   c.name, c.element_type, c.kind, at, c.actor, c.lane, c.token_id)
+    postgres = not url.startswith("sqlite")
+    query = select(*history_stream.columns(history, postgres=postgres))
     if not all_elements:
         query = query.where(c.element_type.in_(sorted(ACTIVITY_TYPES)))
     if process_id is not None:
         query = query.where(c.process_id == process_id)
+    # each case's rows together, in write order: the log is grouped (decision 0403)
     query = query.order_by(c.instance_id, c.id)
     _require_sqlite_file(url)
     try:
         sql = connect(url)
     except (SQLAlchemyError, ValueError, ImportError) as exc:
         raise LogError(f"{url}: not a database URL this version can open ({exc}).") from exc
+    read = history_stream.read_postgres if postgres else history_stream.read_sqlite
     try:
-        with sql.connect() as conn:
-            rows = conn.execute(query).all()
-    except SQLAlchemyError as exc:
+        raw = read(sql, query)
+    except (SQLAlchemyError, history_stream.DriverError) as exc:
         raise LogError(
             f"{safe_url(url)}: cannot read the engine history table cf_history "
             f"({type(exc).__name__}); is this a CivicFlow database (civicflow demo / deploy)?"
         ) from exc
     finally:
         sql.dispose()
-    return EventLog(_frame(rows, sqlite), {"source": safe_url(url)}, grouped=True)
+    return EventLog(_frame(raw), {"source": safe_url(url)}, grouped=True)
 
 
 def _require_sqlite_file(url: str) -> None:
@@ -139,32 +132,27 @@ def safe_url(url: str) -> str:
     return f"{scheme}://{user}@{tail}"
 
 
-def _frame(rows: Iterable[Any], sqlite: bool) -> pl.DataFrame:
-    columns = list(zip(*rows, strict=True)) or [()] * 12
-    (instance, process, version, key, element, name, etype, kind, at, actor, lane,
-     token) = columns
-    if sqlite:
-        times = pl.Series(TIMESTAMP, at, pl.String).str.to_datetime(
-            time_unit="us", time_zone="UTC")
-    else:
-        times = pl.Series(TIMESTAMP, [_utc(v) for v in at], TIME_DTYPE)
-    return pl.DataFrame([
-        pl.Series(CASE, instance, pl.String),
-        pl.Series(ACTIVITY, name, pl.String),
-        times,
-        pl.Series(RESOURCE, actor, pl.String),
-        pl.Series(GROUP, lane, pl.String),
-        pl.Series(LIFECYCLE, kind, pl.String),
-        pl.Series(PROCESS, process, pl.String),
-        pl.Series(VERSION, version, pl.Int64),
-        pl.Series(BUSINESS_KEY, key, pl.String),
-        pl.Series(ELEMENT_ID, element, pl.String),
-        pl.Series(ELEMENT_TYPE, etype, pl.String),
-        pl.Series(TOKEN, token, pl.String),
-    ]).with_columns(  # an unnamed element is called by its id
+def _frame(raw: pl.DataFrame) -> pl.DataFrame:
+    """History columns (``history_stream.RAW_SCHEMA``) under their XES names, with engine
+    kinds mapped to lifecycle transitions (decision 0304)."""
+    kinds = set(raw.get_column("kind").unique().to_list()) if raw.height else set()
+    return raw.select(
+        pl.col("instance_id").alias(CASE),
+        pl.col("name").alias(ACTIVITY),
+        pl.col("at").alias(TIMESTAMP),
+        pl.col("actor").alias(RESOURCE),
+        pl.col("lane").alias(GROUP),
+        pl.col("kind").alias(LIFECYCLE),
+        pl.col("process_id").alias(PROCESS),
+        pl.col("version").alias(VERSION),
+        pl.col("business_key").alias(BUSINESS_KEY),
+        pl.col("element_id").alias(ELEMENT_ID),
+        pl.col("element_type").alias(ELEMENT_TYPE),
+        pl.col("token_id").alias(TOKEN),
+    ).with_columns(  # an unnamed element is called by its id
         pl.when(pl.col(ACTIVITY).is_null() | (pl.col(ACTIVITY) == ""))
         .then(pl.col(ELEMENT_ID)).otherwise(pl.col(ACTIVITY)).alias(ACTIVITY),
-        _lifecycle(reclaims="unclaim" in set(kind)).alias(LIFECYCLE))
+        _lifecycle(reclaims="unclaim" in kinds).alias(LIFECYCLE))
 
 
 def _lifecycle(*, reclaims: bool = True) -> pl.Expr:

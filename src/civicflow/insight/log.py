@@ -23,6 +23,7 @@ from civicflow.insight.frame import (
     ImportReport,
     LogError,
 )
+from civicflow.insight.ocel_import import read_ocel2_json
 from civicflow.insight.xes_import import read_xes
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "LogError",
     "read_csv",
     "read_log",
+    "read_ocel2_json",
     "read_xes",
     "write_ocel2_json",
     "write_xes",
@@ -46,15 +48,23 @@ __all__ = [
 
 
 def read_log(
-    source: str | Path, *, mapping: CsvMapping | None = None, skip_bad: bool = False
+    source: str | Path,
+    *,
+    mapping: CsvMapping | None = None,
+    skip_bad: bool = False,
+    object_type: str | None = None,
 ) -> EventLog:
-    """Read a log file by its suffix: ``.xes``, ``.xes.gz`` or ``.csv`` (with ``mapping``)."""
+    """Read a log file by its suffix: ``.xes``, ``.xes.gz``, ``.csv`` (with ``mapping``) or
+    OCEL 2.0 ``.jsonocel``/``.json`` (flattened on ``object_type``)."""
     path = Path(source)
     name = path.name.lower()
     if name.endswith((".xes", ".xes.gz", ".xml", ".xml.gz")):
         return read_xes(path, skip_bad=skip_bad)
     if name.endswith((".csv", ".tsv", ".txt")):
         return read_csv(path, mapping, skip_bad=skip_bad)
+    if name.endswith((".jsonocel", ".json")):
+        return read_ocel2_json(path, object_type=object_type)
     raise LogError(
-        f"{path.name}: unknown log format; give an .xes, .xes.gz or .csv file."
+        f"{path.name}: unknown log format; give an .xes, .xes.gz, .csv or OCEL 2.0 "
+        ".jsonocel/.json file."
     )

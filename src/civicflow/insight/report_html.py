@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from html import escape
+from typing import TYPE_CHECKING
 
 from civicflow.insight.dfg_svg import dfg_svg
 from civicflow.insight.report import MiningReport
 from civicflow.insight.units import human_duration
+
+if TYPE_CHECKING:
+    from civicflow.insight.conformance import ConformanceResult
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1b1b;max-width:1200px}
@@ -35,8 +39,53 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: set[i
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def render_html(report: MiningReport, *, title: str = "Event log", top: int = 15) -> str:
-    """The whole report page as a string."""
+def _figures(figures: Iterable[tuple[str, str]]) -> str:
+    return '<div class="figures">' + "".join(
+        f'<div class="figure"><b>{escape(v)}</b>{escape(k)}</div>' for k, v in figures) + "</div>"
+
+
+def conformance_html(result: ConformanceResult, model: str, top: int = 15) -> str:
+    """The conformance section: fitness, deviations per activity and the least fitting cases."""
+    from civicflow.insight.conformance import DEVIATION_TEXT
+
+    share = result.fitting_cases / result.cases if result.cases else 1.0
+    parts = [
+        f"<h2>Conformance with {escape(model)}</h2>",
+        "<p>Each case is replayed on the model (token replay). Fitness 1 means the case "
+        "follows the model exactly; lower values mean steps were skipped, added or done in "
+        "another order.</p>",
+        _figures([("fitness (whole log)", f"{result.fitness:.3f}"),
+                  ("mean case fitness", f"{result.average_case_fitness:.3f}"),
+                  ("cases that fit exactly", f"{result.fitting_cases:,} of {result.cases:,}"),
+                  ("share fitting", f"{share:.1%}")]),
+    ]
+    if result.deviations:
+        parts.append("<h3>Deviations per activity</h3>")
+        parts.append(_table(["activity", "what happened", "cases", "times"],
+                            ([d.activity, DEVIATION_TEXT.get(d.kind, d.kind), f"{d.cases:,}",
+                              f"{d.times:,}"] for d in result.deviations[:top]), {2, 3}))
+    worst = result.worst_cases(top)
+    if worst:
+        parts.append("<h3>Least fitting cases</h3>")
+        parts.append(_table(
+            ["case", "fitness", "deviations", "activities"],
+            ([case, f"{fit:.3f}",
+              "; ".join(f"{a}: {DEVIATION_TEXT.get(k, k)}" for a, k in variant.deviations),
+              " → ".join(variant.activities)] for case, fit, variant in worst), {1}))
+    else:
+        parts.append("<p>Every case follows the model.</p>")
+    return "\n".join(parts)
+
+
+def render_html(
+    report: MiningReport,
+    *,
+    title: str = "Event log",
+    top: int = 15,
+    conformance: ConformanceResult | None = None,
+    model: str = "the model",
+) -> str:
+    """The whole report page as a string; with ``conformance``, a section on fit to ``model``."""
     d = report.case_duration
     figures = [
         ("cases", f"{report.cases:,}"), ("events", f"{report.events:,}"),
@@ -52,9 +101,7 @@ def render_html(report: MiningReport, *, title: str = "Event log", top: int = 15
         f"<p>From {escape(report.first_event or '-')} to {escape(report.last_event or '-')}."
         + (f" {report.skipped_events:,} unreadable events were skipped." if
            report.skipped_events else "") + "</p>",
-        '<div class="figures">' + "".join(
-            f'<div class="figure"><b>{escape(v)}</b>{escape(k)}</div>' for k, v in figures)
-        + "</div>",
+        _figures(figures),
         "<h2>Directly-follows graph</h2>",
         "<p>Boxes are activities (with their number of events); arrows show which activity "
         "directly follows which, with how often and the median waiting time.</p>",
@@ -92,6 +139,8 @@ def render_html(report: MiningReport, *, title: str = "Event log", top: int = 15
                             ([r["activity"], f"{r['count']:,}", human_duration(r["mean_s"]),
                               human_duration(r["median_s"]), human_duration(r["p90_s"])]
                              for r in report.service_times[:top]), {1, 2, 3, 4}))
+    if conformance is not None:
+        parts.append(conformance_html(conformance, model, top))
     parts.append("<h2>Variants</h2>")
     parts.append(_table(["cases", "share", "activities"],
                         ([f"{v.count:,}", f"{v.share:.1%}", " → ".join(v.activities)]

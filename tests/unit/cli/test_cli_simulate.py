@@ -122,3 +122,94 @@ def test_days_overrides_the_horizon_of_the_parameter_file(tmp_path: Path) -> Non
     last = times.max()
     assert isinstance(last, datetime)
     assert last < datetime(2027, 1, 9, tzinfo=UTC)  # 5 days from Monday 4 January 2027
+
+
+def _simulated_log(tmp_path: Path) -> Path:
+    """Two weeks of the example run through the simulator, as a CSV event log."""
+    log = tmp_path / "history.csv"
+    result = runner.invoke(
+        app, ["simulate", MODEL, "-p", short_params(tmp_path), "-n", "1", "--event-log", str(log)]
+    )
+    assert result.exit_code == 0, result.output
+    return log
+
+
+def test_learn_simulates_with_parameters_learned_from_a_log_and_saves_them(
+    tmp_path: Path,
+) -> None:
+    from civicflow.insight.simulation import PoissonArrivals, load_parameters
+
+    log = _simulated_log(tmp_path)
+    saved = tmp_path / "learned.yaml"
+    result = runner.invoke(
+        app,
+        ["simulate", MODEL, "--learn", str(log), "--save-params", str(saved), "-n", "2",
+         "--days", "10", "--json", "-s", "Zoning+2"],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [s["name"] for s in data["scenarios"]] == ["baseline", "Zoning+2"]
+    assert data["learned"]["params_file"] == str(saved)
+    assert any("time since the case's previous event" in n or "pool" in n
+               for n in data["learned"]["notes"])
+    learned = load_parameters(saved).params
+    # the log was generated with 12 applications a day and a 50/50 route
+    assert isinstance(learned.arrivals, PoissonArrivals)
+    assert 0.35 <= learned.arrivals.rate_per_hour <= 0.65
+    route = learned.branches["route"]  # probabilities per outgoing flow of the gateway
+    assert len(route) == 2
+    assert all(abs(p - 0.5) < 0.15 for p in route.values())
+    assert abs(sum(route.values()) - 1) < 1e-9
+    assert learned.horizon_hours == 240
+    assert {"Zoning", "Permits"} <= set(learned.pools)
+
+
+def test_learn_prints_the_table_and_what_it_assumed(tmp_path: Path) -> None:
+    log = _simulated_log(tmp_path)
+    result = runner.invoke(
+        app, ["simulate", MODEL, "--learn", str(log), "-n", "1", "--days", "5",
+              "--learn-durations", "empirical", "--learn-arrivals", "weekly"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Cycle time" in result.stdout
+    assert f"Parameters learned from {log}" in result.stderr
+    assert "weekly calendar of hourly rates" in result.stderr
+
+
+def test_learned_calendars_are_saved_with_the_teams_working_hours(tmp_path: Path) -> None:
+    from civicflow.insight.simulation import load_parameters
+
+    log = _simulated_log(tmp_path)  # the example's teams work 8-12 and 13-17 on weekdays
+    saved = tmp_path / "learned.yaml"
+    result = runner.invoke(
+        app, ["simulate", MODEL, "--learn", str(log), "--learn-calendars", "-n", "1",
+              "--days", "5", "--save-params", str(saved)]
+    )
+    assert result.exit_code == 0, result.output
+    zoning = load_parameters(saved).params.pools["Zoning"].calendar
+    assert zoning is not None
+    assert set(zoning.week) == {0, 1, 2, 3, 4}
+    assert all(hours[0][0] == 8.0 and hours[-1][1] == 17.0 for hours in zoning.week.values())
+
+
+def test_learn_needs_exactly_one_source_of_parameters(tmp_path: Path) -> None:
+    neither = runner.invoke(app, ["simulate", MODEL])
+    assert neither.exit_code == 2
+    assert "--params FILE, or learn them" in neither.output
+    both = runner.invoke(app, ["simulate", MODEL, "-p", PARAMS, "--learn", "x.csv"])
+    assert both.exit_code == 2
+    saving = runner.invoke(app, ["simulate", MODEL, "-p", PARAMS, "--save-params", "x.yaml"])
+    assert saving.exit_code == 2
+    assert "use it with --learn" in saving.output
+
+
+def test_learn_from_an_unreadable_log_is_an_error_naming_it(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("who,what\nx,y\n", encoding="utf-8")
+    result = runner.invoke(app, ["simulate", MODEL, "--learn", str(bad)])
+    assert result.exit_code == 1
+    assert f"--learn {bad}" in result.output
+    assert "Traceback" not in result.output
+    missing = runner.invoke(app, ["simulate", MODEL, "--learn", "sqlite:///nowhere/x.db"])
+    assert missing.exit_code == 1
+    assert "no database file" in missing.output

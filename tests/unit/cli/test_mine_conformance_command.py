@@ -89,3 +89,32 @@ def test_an_unreadable_model_is_a_message_not_a_traceback(files: tuple[Path, Pat
     assert result.exit_code == 1
     assert "Cannot compare the log with" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_html_report_gets_a_conformance_section_with_the_worst_case(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    log, model = files
+    page = tmp_path / "report.html"
+    result = runner.invoke(app, ["mine", str(log), "--model", str(model), "--html", str(page),
+                                 *MAPPING])
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    section = html[html.index("Conformance with permit.bpmn"):html.index("<h2>Variants")]
+    assert "fitness (whole log)" in section
+    assert "2 of 3" in section  # cases 1 and 3 fit; case 2 skipped the review
+    worst = section[section.index("Least fitting cases"):]
+    assert "<td>2</td>" in worst
+    assert "review: skipped (expected, never done)" in worst
+    assert "<td>1</td>" not in worst
+    assert "<td>3</td>" not in worst
+
+
+def test_html_report_without_a_model_has_no_conformance_section(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    log, _ = files
+    page = tmp_path / "report.html"
+    result = runner.invoke(app, ["mine", str(log), "--html", str(page), *MAPPING])
+    assert result.exit_code == 0, result.output
+    assert "Conformance" not in page.read_text(encoding="utf-8")

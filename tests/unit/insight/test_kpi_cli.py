@@ -92,15 +92,91 @@ def test_an_invalid_definitions_file_is_reported_with_its_line_and_exit_code_1(
     assert "Traceback" not in result.output
 
 
-def test_a_log_without_the_required_columns_is_refused_by_name(
+def test_a_log_without_recognisable_columns_is_refused_naming_its_columns(
     files: tuple[str, str], tmp_path: Path
 ) -> None:
     _, definitions = files
     bad = tmp_path / "bad.csv"
-    bad.write_text("case,activity,time\na,x,2026-01-01T00:00:00Z\n", encoding="utf-8")
+    bad.write_text("dossier,stap,wanneer\na,x,2026-01-01T00:00:00Z\n", encoding="utf-8")
     result = runner.invoke(app, ["kpi", str(bad), "-d", definitions])
     assert result.exit_code == 1
-    assert "missing column(s) case:concept:name, concept:name, time:timestamp" in result.output
+    assert "No column for case:concept:name" in result.output
+    assert "dossier, stap, wanneer" in result.output
+    assert "Traceback" not in result.output
+
+
+def _legacy_csv(tmp_path: Path) -> Path:
+    """The fixture's log as a legacy export: own column names, day-first local times."""
+    lines = ["dossier;stap;wanneer;afdeling;case:department"]
+    for row in CSV.splitlines()[1:]:
+        case, activity, stamp, group, department, _ = row.split(",")
+        day, clock = stamp[:10], stamp[11:16]
+        year, month, dd = day.split("-")
+        lines.append(f"{case};{activity};{dd}/{month}/{year} {clock};{group};{department}")
+    path = tmp_path / "legacy.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_csv_columns_can_be_mapped_as_in_mine(files: tuple[str, str], tmp_path: Path) -> None:
+    log, definitions = files
+    legacy = _legacy_csv(tmp_path)
+    options = ["--case", "dossier", "--activity", "stap", "--timestamp", "wanneer",
+               "--group", "afdeling", "--timestamp-format", "%d/%m/%Y %H:%M",
+               "--timezone", "Europe/Amsterdam", "--separator", ";"]
+    mapped = runner.invoke(app, ["kpi", str(legacy), "-d", definitions, "--json", *options])
+    assert mapped.exit_code == 0, mapped.output
+    reference = runner.invoke(app, ["kpi", log, "-d", definitions, "--json"])
+    assert json.loads(mapped.output) == json.loads(reference.output)
+
+
+def test_csv_columns_with_common_names_are_guessed(files: tuple[str, str], tmp_path: Path) -> None:
+    log, definitions = files
+    guessed = tmp_path / "guessed.csv"
+    guessed.write_text(CSV.replace("case:concept:name,concept:name,time:timestamp",
+                                   "Case ID,Activity,Timestamp"), encoding="utf-8")
+    result = runner.invoke(app, ["kpi", str(guessed), "-d", definitions, "--json"])
+    assert result.exit_code == 0, result.output
+    reference = runner.invoke(app, ["kpi", log, "-d", definitions, "--json"])
+    assert json.loads(result.output) == json.loads(reference.output)
+
+
+def test_a_mapped_column_that_does_not_exist_is_named(
+    files: tuple[str, str], tmp_path: Path
+) -> None:
+    _, definitions = files
+    legacy = _legacy_csv(tmp_path)
+    result = runner.invoke(app, ["kpi", str(legacy), "-d", definitions, "--separator", ";",
+                                 "--case", "zaak"])
+    assert result.exit_code == 1
+    assert "no column 'zaak'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("extra", "code", "words"),
+    [
+        (["--period", "year"], 2, "week or month"),
+        (["--as-of", "yesterday"], 2, "ISO 8601"),
+        (["--by", "colour"], 2, "no such dimension"),
+        (["--timestamp", "nope"], 1, "no column 'nope'"),
+    ],
+)
+def test_json_errors_are_an_error_object_with_the_exit_code(
+    files: tuple[str, str], extra: list[str], code: int, words: str
+) -> None:
+    log, definitions = files
+    result = runner.invoke(app, ["kpi", log, "-d", definitions, "--json", *extra])
+    assert result.exit_code == code
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == code
+    assert words in error["message"]
+
+
+def test_json_error_for_a_missing_log_file(files: tuple[str, str], tmp_path: Path) -> None:
+    _, definitions = files
+    result = runner.invoke(app, ["kpi", str(tmp_path / "none.csv"), "-d", definitions, "--json"])
+    assert result.exit_code == 1
+    assert "no such file" in json.loads(result.stdout)["error"]["message"]
 
 
 def test_an_unreadable_timestamp_names_its_row(files: tuple[str, str], tmp_path: Path) -> None:
@@ -132,7 +208,7 @@ def test_a_file_of_unknown_type_is_refused_with_what_to_give(
     files: tuple[str, str], tmp_path: Path
 ) -> None:
     _, definitions = files
-    other = tmp_path / "log.json"
+    other = tmp_path / "log.txt"
     other.write_text("{}", encoding="utf-8")
     result = runner.invoke(app, ["kpi", str(other), "-d", definitions])
     assert result.exit_code == 1
@@ -176,3 +252,24 @@ def test_last_keeps_only_the_latest_periods_with_their_trend(files: tuple[str, s
     assert weeks[-1] == "2026-W49"
     assert {r["period"] for r in last} == {"2026-W48", "2026-W49"}
     assert last == [r for r in every if r["period"] in {"2026-W48", "2026-W49"}]
+
+
+def test_an_ocel_log_is_flattened_on_its_object_type(
+    files: tuple[str, str], tmp_path: Path
+) -> None:
+    """The fixture's log exported as OCEL 2.0 (one object per case) gives the same KPIs."""
+    from civicflow.insight.frame import EventLog
+    from civicflow.insight.kpi import read_event_frame
+    from civicflow.insight.log import write_ocel2_json
+
+    log, definitions = files
+    ocel = tmp_path / "log.jsonocel"
+    write_ocel2_json(EventLog.from_frame(read_event_frame(log)), ocel)
+    flattened = runner.invoke(app, ["kpi", str(ocel), "-d", definitions, "--json"])
+    assert flattened.exit_code == 0, flattened.output
+    reference = runner.invoke(app, ["kpi", log, "-d", definitions, "--json"])
+    assert json.loads(flattened.output) == json.loads(reference.output)
+    wrong = runner.invoke(app, ["kpi", str(ocel), "-d", definitions, "--json",
+                                "--object-type", "dossier"])
+    assert wrong.exit_code == 1
+    assert "no object type 'dossier'" in json.loads(wrong.stdout)["error"]["message"]

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from civicflow.calendar import BusinessCalendar, WorkingPeriod
 from civicflow.insight.simulation import (
     ActivityParams,
     CalendarArrivals,
@@ -57,8 +58,30 @@ def test_closed_dates_and_public_holidays_are_skipped() -> None:
 
 def test_unknown_holiday_country_is_refused_with_advice() -> None:
     calendar = WorkingCalendar(week={0: ((9.0, 17.0),)}, holiday_country="XX")
-    with pytest.raises(ValueError, match="ISO code"):
+    with pytest.raises(ValueError, match=r"working calendar: .*ISO 3166 code"):
         calendar.timeline(MONDAY)
+
+
+def test_holidays_are_those_of_the_organisation_calendar() -> None:
+    """One source of truth: a pool closes exactly on the business calendar's holidays."""
+    organisation = BusinessCalendar(
+        timezone="Europe/Amsterdam", country="NL",
+        working_hours={d: (WorkingPeriod.parse("08:30-12:30"), WorkingPeriod.parse("13:00-17:00"))
+                       for d in range(5)},
+        closures=frozenset({date(2027, 5, 7)}),
+    )
+    pool = WorkingCalendar.from_business_calendar(organisation)
+    assert pool.week[0] == ((8.5, 12.5), (13.0, 17.0))
+    assert 5 not in pool.week
+    closed = pool.closing_dates([2027])
+    days = [date(2027, 1, 1) + timedelta(days=n) for n in range(365)]
+    assert closed == {d for d in days if organisation.holiday_name(d) is not None}
+    assert date(2027, 4, 27) in closed  # King's Day
+    assert date(2027, 5, 7) in closed  # the organisation's own closure
+    timeline = pool.timeline(datetime(2027, 4, 26, 17, 0))
+    # closed on Tuesday 27 April (King's Day): work resumes Wednesday at 08:30
+    resumed = at(datetime(2027, 4, 26, 17, 0), timeline.next_working(0))
+    assert resumed == datetime(2027, 4, 28, 8, 30)
 
 
 def test_pool_starts_queued_work_only_within_working_hours() -> None:

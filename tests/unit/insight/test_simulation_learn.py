@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import polars as pl
 import pytest
 
@@ -15,6 +17,7 @@ from civicflow.insight.simulation import (
     PoolParams,
     ProcessGraph,
     SimulationParameters,
+    WorkingCalendar,
     compare,
     simulate,
 )
@@ -148,3 +151,30 @@ def test_simulating_learned_parameters_reproduces_the_cycle_time_of_the_source(
     again = compare(permit(), learned, runs=4, seed=40).results[0].estimates
     for metric in ("cycle_time_mean_h", "utilisation[Zoning]"):
         assert again[metric].mean == pytest.approx(truth[metric].mean, rel=0.1), metric
+
+
+def test_pool_working_hours_are_learned_and_durations_measured_in_them() -> None:
+    office = replace(TRUTH, pools={"Front office": PoolParams(1),
+                                   "Zoning": PoolParams(4, WorkingCalendar.office(8, 17))})
+    log = simulate(permit(), office, seed=5, record_log=True).event_log()
+    learned = learn_parameters(log, permit(), calendars=True)
+    zoning = learned.params.pools["Zoning"].calendar
+    assert zoning is not None
+    assert dict(zoning.week) == dict.fromkeys(range(5), ((8.0, 17.0),))  # no weekend work
+    front = learned.params.pools["Front office"].calendar
+    assert front is not None
+    assert dict(front.week) == dict.fromkeys(range(7), ((0.0, 24.0),))
+    review = learned.params.activities["review"].duration
+    assert review is not None
+    assert review.mean == pytest.approx(1.5 * HOUR, rel=0.08)  # working time, as generated
+    elapsed = learn_parameters(log, permit()).params.activities["review"].duration
+    assert elapsed is not None
+    assert elapsed.mean > review.mean * 1.1  # nights and weekends inside some reviews
+    assert any("pool Zoning: working hours learned" in n for n in learned.notes)
+
+
+def test_a_pool_with_too_few_events_stays_always_available(log: pl.DataFrame) -> None:
+    few = log.filter(pl.col("case:concept:name").is_in(log["case:concept:name"].unique()[:3]))
+    learned = learn_parameters(few, permit(), calendars=True)
+    assert learned.params.pools["Zoning"].calendar is None
+    assert any("too few to learn working hours" in n for n in learned.notes)

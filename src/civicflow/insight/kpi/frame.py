@@ -8,8 +8,12 @@ engine's history, through ``civicflow.insight.history``).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from civicflow.insight.csv_import import CsvMapping
 
 CASE = "case:concept:name"
 ACTIVITY = "concept:name"
@@ -24,8 +28,17 @@ class EventFrameError(ValueError):
     """An event log cannot be used for KPIs; the message says which file, row or column."""
 
 
-def read_event_frame(path: str | Path) -> pl.DataFrame:
-    """Load an event log for KPIs: an XES, CSV or parquet file, or a database URL."""
+def read_event_frame(
+    path: str | Path, *, mapping: CsvMapping | None = None, object_type: str | None = None
+) -> pl.DataFrame:
+    """Load an event log for KPIs: an XES, CSV, parquet or OCEL 2.0 JSON file (flattened on
+    ``object_type``), or a database URL.
+
+    A CSV file with XES column names is read as it is; with a ``mapping`` (or when those names
+    are missing) it goes through the CSV importer of ``civicflow mine``, which maps or guesses
+    the case, activity, timestamp, resource, group and lifecycle columns and reads timestamp
+    formats and zones.
+    """
     from civicflow.insight.history import is_database_url, read_history
     from civicflow.insight.log import LogError, read_log
 
@@ -36,22 +49,43 @@ def read_event_frame(path: str | Path) -> pl.DataFrame:
             raise EventFrameError(str(exc)) from exc
     file = Path(path)
     suffix = "".join(file.suffixes[-2:]).lower() if file.suffix == ".gz" else file.suffix.lower()
-    if suffix in (".xes", ".xes.gz") and file.is_file():
+    if object_type is not None and suffix not in (".json", ".jsonocel"):
+        raise EventFrameError(f"{file}: only OCEL 2.0 logs (.jsonocel, .json) have object "
+                              "types; leave out the object type")
+    if suffix in (".xes", ".xes.gz", ".json", ".jsonocel") and file.is_file():
         try:
-            frame = read_log(file).frame
+            frame = read_log(file, object_type=object_type).frame
         except LogError as exc:
             raise EventFrameError(str(exc)) from exc
     elif suffix not in (".parquet", ".csv") and file.is_file():
         raise EventFrameError(
             f"{file}: cannot read {suffix or 'files without an extension'}; give a parquet or "
             "CSV file with XES column names (case:concept:name, concept:name, time:timestamp, "
-            "...), an .xes or .xes.gz file, or a database URL."
+            "...), an .xes, .xes.gz or OCEL 2.0 .jsonocel file, or a database URL."
         )
+    elif suffix == ".csv" and mapping is not None and file.is_file():
+        frame = _import_csv(file, mapping)
     else:
         frame = read_table(file, "event log")
+        if suffix == ".csv" and _lacks_xes_names(frame) and frame.width > 1:
+            frame = _import_csv(file, mapping)
     return prepare_event_frame(
         frame, source=str(file), header_lines=1 if suffix == ".csv" else None
     )
+
+
+def _lacks_xes_names(frame: pl.DataFrame) -> bool:
+    return any(column not in frame.columns for column in REQUIRED_COLUMNS)
+
+
+def _import_csv(file: Path, mapping: CsvMapping | None) -> pl.DataFrame:
+    from civicflow.insight.csv_import import CsvMapping, read_csv
+    from civicflow.insight.frame import LogError
+
+    try:
+        return read_csv(file, mapping or CsvMapping()).frame
+    except LogError as exc:
+        raise EventFrameError(f"{file}: {exc}") from exc
 
 
 def read_survey_frame(path: str | Path) -> pl.DataFrame:

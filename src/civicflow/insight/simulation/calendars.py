@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from civicflow.calendar import BusinessCalendar, CalendarError
+
 DAY = 86_400.0
 HOUR = 3_600.0
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -66,22 +68,47 @@ class WorkingCalendar:
         return cls(week=dict.fromkeys(range(5), hours))
 
     def closing_dates(self, years: Iterable[int]) -> frozenset[date]:
-        """Explicit closing dates plus the public holidays of ``years``."""
-        dates = set(self.closed_dates)
-        if self.holiday_country is not None:
-            import holidays
+        """Explicit closing dates plus the public holidays of ``years``.
 
-            try:
-                found = holidays.country_holidays(
-                    self.holiday_country, subdiv=self.holiday_subdivision, years=list(years)
-                )
-            except NotImplementedError as error:
-                raise ValueError(
-                    f"working calendar: no public holidays known for country "
-                    f"{self.holiday_country!r} (use an ISO code such as 'NL' or 'US')"
-                ) from error
-            dates.update(found.keys())
+        Which dates are holidays is decided by :class:`civicflow.calendar.BusinessCalendar`,
+        the one business-day calendar (decision 0450); this class only adds the simulation
+        clock's weekly hours (decision 0501).
+        """
+        chosen = sorted(set(years))
+        if not chosen:
+            return frozenset(self.closed_dates)
+        try:
+            days = BusinessCalendar(
+                country=self.holiday_country,
+                subdivision=self.holiday_subdivision,
+                closures=frozenset(self.closed_dates),
+            )
+        except CalendarError as error:
+            raise ValueError(f"working calendar: {error}") from error
+        day, last = date(chosen[0], 1, 1), date(chosen[-1], 12, 31)
+        dates = set(self.closed_dates)
+        while day <= last:
+            if day.year in chosen and days.holiday_name(day) is not None:
+                dates.add(day)
+            day += timedelta(days=1)
         return frozenset(dates)
+
+    @classmethod
+    def from_business_calendar(cls, calendar: BusinessCalendar) -> WorkingCalendar:
+        """The working hours, holidays and closures of an organisation calendar (the one in
+        a KPI definitions file), for a pool. Its time zone is not needed: the simulation
+        clock reads wall-clock time (decision 0501)."""
+        week = {
+            weekday: tuple((p.start / 60, p.end / 60) for p in sorted(periods))
+            for weekday, periods in calendar.working_hours.items()
+            if periods
+        }
+        return cls(
+            week=week,
+            closed_dates=frozenset(calendar.closures),
+            holiday_country=calendar.country,
+            holiday_subdivision=calendar.subdivision,
+        )
 
     def timeline(self, origin: datetime, years: int = 3) -> Timeline:
         """This calendar placed on a run's clock, from ``origin`` for ``years`` years."""

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
-from civicflow.insight.simulation.calendars import Arrivals, CalendarArrivals, PoissonArrivals
+from civicflow.insight.simulation.calendars import (
+    Arrivals,
+    CalendarArrivals,
+    PoissonArrivals,
+    WorkingCalendar,
+)
 from civicflow.insight.simulation.distributions import Distribution, Empirical, Exponential
 from civicflow.insight.simulation.graph import Node, NodeKind, ProcessGraph
 from civicflow.insight.simulation.parameters import (
@@ -33,6 +39,9 @@ LIFECYCLE = "lifecycle:transition"
 RESOURCE = "org:resource"
 GROUP = "org:group"
 MAX_EMPIRICAL = 500
+MIN_CALENDAR_EVENTS = 20  #: fewer events of a pool than this teach no working hours
+DAY_SHARE = 0.01  #: a weekday with less of the pool's events than this is a day off
+HOURS_QUANTILES = (0.02, 0.98)  #: a working day runs from/to these quantiles of its events
 
 
 @dataclass(frozen=True)
@@ -123,6 +132,10 @@ class _Learner:
             else set()
         )
         self.has_start = "start" in lifecycles and "complete" in lifecycles
+        #: task id -> pool: its lane, else (see ``pools``) the activity's most frequent group
+        self.pool_of: dict[str, str] = {
+            node.id: node.lane for node in graph.tasks() if node.lane is not None
+        }
         if LIFECYCLE in frame.columns and lifecycles:
             self.completes = self.frame.filter(pl.col(LIFECYCLE).str.to_lowercase() == "complete")
         else:
@@ -167,24 +180,53 @@ class _Learner:
             CASE, ACTIVITY, "_k", pl.col(TIME).alias("_end")
         )
         return starts.join(ends, on=[CASE, ACTIVITY, "_k"]).select(
-            ACTIVITY, _seconds(pl.col("_end") - pl.col(TIME)).alias("_d")
+            ACTIVITY, pl.col(TIME).alias("_begin"), "_end"
         )
 
     def _since_previous(self) -> pl.DataFrame:
         """Time from the case's previous (complete) event to each complete event."""
         return (
-            self.completes.with_columns(pl.col(TIME).shift(1).over(CASE).alias("_prev"))
-            .drop_nulls("_prev")
-            .select(ACTIVITY, _seconds(pl.col(TIME) - pl.col("_prev")).alias("_d"))
+            self.completes.with_columns(pl.col(TIME).shift(1).over(CASE).alias("_begin"))
+            .drop_nulls("_begin")
+            .select(ACTIVITY, "_begin", pl.col(TIME).alias("_end"))
         )
 
-    def durations(self) -> dict[str, list[float]]:
+    def _measured(self, spans: pl.DataFrame, calendars: dict[str, WorkingCalendar]) -> pl.DataFrame:
+        """Seconds per span: elapsed, or working time of the activity's pool calendar."""
+        spans = spans.with_columns(_seconds(pl.col("_end") - pl.col("_begin")).alias("_d"))
+        if not calendars:
+            return spans
+        first, last = self.frame[TIME].min(), self.frame[TIME].max()
+        assert isinstance(first, datetime)
+        assert isinstance(last, datetime)
+        # the log's wall clock (as the learned arrivals read it) on a timeline from its first day
+        origin = first.replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
+        years = last.year - origin.year + 1
+        timelines = {pool: cal.timeline(origin, years) for pool, cal in calendars.items()}
+        measured: list[float] = []
+        for name, begin, end, elapsed in spans.iter_rows():
+            node = self.node_of.get(name)
+            timeline = timelines.get(self.pool_of.get(node.id, "")) if node else None
+            if timeline is None:
+                measured.append(elapsed)
+                continue
+            t0 = (begin.replace(tzinfo=None) - origin).total_seconds()
+            t1 = (end.replace(tzinfo=None) - origin).total_seconds()
+            measured.append(timeline.working_seconds(t0, t1))
+        return spans.with_columns(pl.Series("_d", measured, pl.Float64))
+
+    def durations(
+        self, calendars: dict[str, WorkingCalendar] | None = None
+    ) -> dict[str, list[float]]:
         samples: dict[str, list[float]] = {}
+        calendars = calendars or {}
         if self.has_start:
-            for name, group in self._paired().filter(pl.col("_d") >= 0).group_by(ACTIVITY):
+            paired = self._measured(self._paired(), calendars)
+            for name, group in paired.filter(pl.col("_d") >= 0).group_by(ACTIVITY):
                 samples[str(name[0])] = group["_d"].to_list()
         proxies: list[str] = []
-        for name, group in self._since_previous().filter(pl.col("_d") >= 0).group_by(ACTIVITY):
+        previous = self._measured(self._since_previous(), calendars)
+        for name, group in previous.filter(pl.col("_d") >= 0).group_by(ACTIVITY):
             activity = str(name[0])
             if activity not in samples and activity in self.node_of:
                 samples[activity] = group["_d"].to_list()
@@ -245,26 +287,59 @@ class _Learner:
                 result[gateway.id] = {f: min(c / base, 1.0) for f, c in counts.items()}
         return result
 
-    def pools(
-        self, activities: dict[str, ActivityParams]
-    ) -> tuple[dict[str, PoolParams], dict[str, ActivityParams]]:
-        pool_of: dict[str, str] = {}
-        for node in self.graph.tasks():
-            if node.lane is not None:
-                pool_of[node.id] = node.lane
-        if GROUP in self.frame.columns:
-            groups = self.frame.drop_nulls(GROUP).group_by(ACTIVITY, GROUP).len().sort("len")
-            for name, group, _ in groups.iter_rows():
-                matched = self.node_of.get(name)
-                if matched is not None and matched.lane is None:
-                    pool_of[matched.id] = str(group)  # most frequent group wins (sorted last)
-                    activities[matched.id] = replace(
-                        activities.get(matched.id, ActivityParams()), pool=str(group)
-                    )
+    def calendars(self) -> dict[str, WorkingCalendar]:
+        """Each pool's weekly working hours, from when the events of its activities happen."""
+        found: dict[str, WorkingCalendar] = {}
+        for pool in sorted(set(self.pool_of.values())):
+            names = [n for n, node in self.node_of.items() if self.pool_of.get(node.id) == pool]
+            times = self.frame.filter(pl.col(ACTIVITY).is_in(names)).select(
+                (pl.col(TIME).dt.weekday() - 1).alias("day"),
+                (pl.col(TIME).dt.hour() + pl.col(TIME).dt.minute() / 60).alias("hour"),
+            )
+            if times.height < MIN_CALENDAR_EVENTS:
+                self.notes.append(f"pool {pool}: {times.height} events are too few to learn "
+                                  "working hours; always available")
+                continue
+            week: dict[int, tuple[tuple[float, float], ...]] = {}
+            low, high = HOURS_QUANTILES
+            for (day,), group in times.group_by("day"):
+                if group.height < DAY_SHARE * times.height:
+                    continue
+                start = math.floor(float(group["hour"].quantile(low, "linear") or 0.0))
+                end = min(math.ceil(float(group["hour"].quantile(high, "linear") or 24.0)), 24)
+                week[int(day)] = ((float(start), float(max(end, start + 1))),)
+            found[pool] = WorkingCalendar(week=dict(sorted(week.items())))
+            days = ", ".join(f"{['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'][d]} "
+                             f"{h[0][0]:g}-{h[0][1]:g}" for d, h in sorted(week.items()))
+            self.notes.append(f"pool {pool}: working hours learned from when its events happen "
+                              f"({days}; times as in the log); durations are working time")
+        return found
+
+    def assign_groups(self) -> None:
+        """Tasks without a lane go to the pool of their most frequent ``org:group``."""
+        self.from_groups: set[str] = set()
+        if GROUP not in self.frame.columns:
+            return
+        groups = self.frame.drop_nulls(GROUP).group_by(ACTIVITY, GROUP).len().sort("len")
+        for name, group, _ in groups.iter_rows():
+            matched = self.node_of.get(name)
+            if matched is not None and matched.lane is None:
+                self.pool_of[matched.id] = str(group)  # most frequent group wins (sorted last)
+                self.from_groups.add(matched.id)
+
+    def with_pools(self, activities: dict[str, ActivityParams]) -> dict[str, ActivityParams]:
+        """Name the group-derived pool on each such activity (lanes need no naming)."""
+        for task in sorted(self.from_groups):
+            activities[task] = replace(
+                activities.get(task, ActivityParams()), pool=self.pool_of[task]
+            )
+        return activities
+
+    def pools(self, calendars: dict[str, WorkingCalendar]) -> dict[str, PoolParams]:
         pools: dict[str, PoolParams] = {}
         has_resources = RESOURCE in self.frame.columns
-        for pool in sorted(set(pool_of.values())):
-            names = [name for name, node in self.node_of.items() if pool_of.get(node.id) == pool]
+        for pool in sorted(set(self.pool_of.values())):
+            names = [n for n, node in self.node_of.items() if self.pool_of.get(node.id) == pool]
             people: list[str] = []
             if has_resources:
                 people = sorted(
@@ -276,13 +351,15 @@ class _Learner:
                 )
             if not people:
                 self.notes.append(f"pool {pool}: no resources in the log; one person assumed")
-            pools[pool] = PoolParams(capacity=max(len(people), 1), staff=tuple(people))
+            pools[pool] = PoolParams(capacity=max(len(people), 1), staff=tuple(people),
+                                     calendar=calendars.get(pool))
         if pools:
+            advice = ("; add part-time shares by hand" if calendars else
+                      ", always available; add calendars and part-time shares by hand")
             self.notes.append(
-                "pools: capacity is the number of distinct people seen doing the work, "
-                "always available; add calendars and part-time shares by hand"
+                "pools: capacity is the number of distinct people seen doing the work" + advice
             )
-        return pools, activities
+        return pools
 
 
 def _distribution(samples: list[float], model: str) -> Distribution:
@@ -302,12 +379,14 @@ def learn_parameters(
     arrivals: Literal["poisson", "weekly"] = "poisson",
     durations: Literal["exponential", "empirical"] = "exponential",
     horizon_hours: float = 28 * 24.0,
+    calendars: bool = False,
 ) -> LearnedParameters:
     """Estimate arrival rate, durations, branching and pool sizes of ``process`` from a log.
 
     ``frame`` has XES columns (``case:concept:name``, ``concept:name``, ``time:timestamp``;
     optionally ``lifecycle:transition``, ``org:resource``, ``org:group``). Log activities are
-    matched to tasks by name, then id.
+    matched to tasks by name, then id. With ``calendars``, each pool also gets weekly working
+    hours learned from when its events happen, and durations are measured in those hours.
     """
     if isinstance(process, ProcessGraph):
         graph = process
@@ -316,12 +395,15 @@ def learn_parameters(
 
         graph = graph_from_bpmn(process)
     learner = _Learner(frame, graph)
+    learner.assign_groups()
+    hours = learner.calendars() if calendars else {}
     activities: dict[str, ActivityParams] = {}
-    for name, samples in learner.durations().items():
+    for name, samples in learner.durations(hours).items():
         node = learner.node_of.get(name)
         if node is not None and samples:
             activities[node.id] = ActivityParams(_distribution(samples, durations))
-    pools, activities = learner.pools(activities)
+    activities = learner.with_pools(activities)
+    pools = learner.pools(hours)
     params = SimulationParameters(
         arrivals=learner.arrivals(arrivals),
         activities=activities,
