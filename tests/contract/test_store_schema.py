@@ -44,13 +44,13 @@ def test_upgrade_is_idempotent(database_url: str) -> None:
 def test_a_command_that_fails_midway_leaves_the_database_unchanged(
     engine: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from civicflow.store import runner, state
+    from civicflow.store import runner
 
     engine.deploy(USER_TASK)
     inst = engine.start("p", {"n": 1})
     [task] = engine.tasks(instance_id=inst.id)
     before = (engine.history(inst.id), engine.instance(inst.id))
-    real = state.apply_changes
+    real = runner.apply_changes
 
     def crash(conn: Any, changes: Any) -> None:
         real(conn, changes)

@@ -20,7 +20,9 @@ from civicflow.engine.runtime import new_id
 from civicflow.engine.views import Deployment
 from civicflow.engine.work import Changes
 from civicflow.store import tables as t
-from civicflow.store.state import apply_changes, next_version, to_db, utc
+from civicflow.store.dbapi import Raw
+from civicflow.store.state import next_version, to_db, utc
+from civicflow.store.writes import apply_changes
 
 Source = str | bytes | Path
 
@@ -80,7 +82,7 @@ def _schedule_timer_starts(conn: Connection, graph: ProcessGraph, dep_id: str,
                                                 c.token_id == previous.id)))
     jobs = cmds.timer_start_jobs(graph, dep_id, now)
     if jobs:
-        apply_changes(conn, _jobs_only(jobs))
+        apply_changes(Raw.of(conn), _jobs_only(jobs))
 
 
 def _jobs_only(jobs: list[Any]) -> Changes:
@@ -103,14 +105,12 @@ def deployments(conn: Connection) -> list[Deployment]:
     return processes + decision_deployments(conn)
 
 
-def find_deployment(conn: Connection, process_id: str, version: int | None) -> str | None:
+def find_deployment(raw: Raw, process_id: str, version: int | None) -> str | None:
     """The id of the latest (or the given) version of a deployed process."""
-    from civicflow.store.state import Raw
-
-    sql = "SELECT id, version FROM cf_deployments WHERE process_id = ?"
+    sql = "SELECT id FROM cf_deployments WHERE process_id = ?"
     params: list[Any] = [process_id]
     if version is not None:
         sql += " AND version = ?"
         params.append(version)
-    found = Raw(conn).rows(sql + " ORDER BY version DESC LIMIT 1", params)
-    return str(found[0].id) if found else None
+    found = raw.tuples(sql + " ORDER BY version DESC LIMIT 1", params)
+    return str(found[0][0]) if found else None

@@ -8,7 +8,7 @@ the job is due again when the lease expires (handlers run at least once).
 
 from __future__ import annotations
 
-import contextlib
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -64,7 +64,7 @@ def _claim(runner: CommandRunner, q: Any, worker_id: str, now: datetime,
         conn.execute(update(t.jobs).where(c.id.in_([r.id for r in rows])).values(
             state="locked", worker_id=worker_id,
             lock_expires_at=to_db(now + lock_duration)))
-        port = SqlPort(conn)
+        port = SqlPort.of(conn)
         out = []
         for r in rows:
             job = job_from_row(r)
@@ -82,7 +82,12 @@ def view(job: Any, variables: dict[str, Any], worker_id: str | None,
 
 def run_due_jobs(runner: CommandRunner, handlers: Mapping[str, Handler], *, max_jobs: int,
                  worker_id: str, lock_duration: timedelta, until_idle: bool) -> int:
-    """Fire due timers and run due handler jobs; returns how many jobs ran."""
+    """Fire due timers and run due handler jobs; returns how many jobs ran.
+
+    The results of a batch are reported together, so they share one durable commit (each in
+    its own savepoint); a report waits at most ``REPORT_DELAY`` behind the handler that
+    produced it, so slow handlers do not hold finished results back near their lease.
+    """
     ran = 0
     first = True
     while first or until_idle:
@@ -91,30 +96,43 @@ def run_due_jobs(runner: CommandRunner, handlers: Mapping[str, Handler], *, max_
                         max_jobs=max_jobs, lock_duration=lock_duration)
         if not batch:
             return ran
+        reports: list[cmds.Command] = []
+        since = time.monotonic()
         for job, variables in batch:
             ran += 1
+            if not reports:
+                since = time.monotonic()
             if job.kind == "timer":
-                runner.execute(cmds.FireTimer(job.id))
-                continue
-            _run_handler(runner, handlers[job.type], job, variables, worker_id)
+                reports.append(cmds.FireTimer(job.id))
+            else:
+                reports.append(_run_handler(handlers[job.type], job, variables, worker_id))
+            if time.monotonic() - since > REPORT_DELAY:
+                _report(runner, reports)
+                reports = []
+        _report(runner, reports)
     return ran
 
 
-def _run_handler(runner: CommandRunner, handler: Handler, job: Any,
-                 variables: dict[str, Any], worker: str) -> None:
+REPORT_DELAY = 0.05  # seconds
+
+
+def _run_handler(handler: Handler, job: Any, variables: dict[str, Any],
+                 worker: str) -> cmds.Command:
+    """Run the handler; the command that reports its outcome."""
     try:
         result = handler(view(job, variables, worker, None))
     except BpmnError as exc:
-        _report(runner, cmds.ThrowJobError(job.id, exc.code, exc.message, worker))
-        return
+        return cmds.ThrowJobError(job.id, exc.code, exc.message, worker)
     except Exception as exc:  # any other failure counts a retry
-        _report(runner, cmds.FailJob(job.id, f"{type(exc).__name__}: {exc}", None, None,
-                                     worker))
+        return cmds.FailJob(job.id, f"{type(exc).__name__}: {exc}", None, None, worker)
+    return cmds.CompleteJob(job.id, dict(result or {}), worker)
+
+
+def _report(runner: CommandRunner, commands: list[cmds.Command]) -> None:
+    """Run the reports in shared commits; a report on a job taken over after our lease
+    expired is dropped (the new holder reports instead), any other error is raised."""
+    if not commands:
         return
-    _report(runner, cmds.CompleteJob(job.id, dict(result or {}), worker))
-
-
-def _report(runner: CommandRunner, command: cmds.Command) -> None:
-    # taken over after our lease expired: the new holder reports instead
-    with contextlib.suppress(JobNotLockedError):
-        runner.execute(command)
+    for outcome in runner.execute_many(commands):
+        if isinstance(outcome, BaseException) and not isinstance(outcome, JobNotLockedError):
+            raise outcome

@@ -14,8 +14,8 @@ from civicflow.engine.rows import InstanceState
 from civicflow.engine.views import HistoryEntry, Incident, Instance, Job, Task
 from civicflow.engine.work import Changes
 from civicflow.store import tables as t
+from civicflow.store.dbapi import Raw
 from civicflow.store.state import (
-    Raw,
     SqlPort,
     incident_from_row,
     instance_from_row,
@@ -25,17 +25,24 @@ from civicflow.store.state import (
 )
 
 
-def instance(conn: Connection, instance_id: str) -> Instance:
+def instance(raw: Raw, instance_id: str) -> Instance:
     """A fresh snapshot: state, variables and open incidents."""
-    r = conn.execute(select(t.instances).where(t.instances.c.id == instance_id)).first()
-    if r is None:
+    port = SqlPort(raw)
+    row = port.load_instance(instance_id)
+    if row is None:
         raise NotFoundError(f"There is no process instance {instance_id}.")
-    row = instance_from_row(r)
-    variables = SqlPort(conn).load_variables(instance_id)
-    open_incidents = incidents(conn, instance_id, True)
+    variables = port.load_variables(instance_id)
+    rows = raw.rows("SELECT * FROM cf_incidents WHERE instance_id = ? AND state = 'open' "
+                    "ORDER BY created_at, id", (instance_id,))
+    open_incidents = tuple(_incident_view(incident_from_row(r)) for r in rows)
     return Instance(row.id, row.process_id, row.version, row.business_key,
                     InstanceState(row.state), row.started_at, row.ended_at, variables,
-                    tuple(open_incidents), row.parent_instance_id)
+                    open_incidents, row.parent_instance_id)
+
+
+def _incident_view(r: Any) -> Incident:
+    return Incident(r.id, r.instance_id, r.element_id, r.kind, r.message, r.created_at,
+                    r.job_id, r.state)
 
 
 def started_instance(changes: Changes, instance_id: str) -> Instance:
@@ -77,7 +84,7 @@ def history(conn: Connection, instance_id: str) -> list[HistoryEntry]:
                          r.business_key) for r in rows]
 
 
-def tasks(conn: Connection, *, instance_id: str | None, assignee: str | None,
+def tasks(raw: Raw, *, instance_id: str | None, assignee: str | None,
           candidate_group: str | None, element_id: str | None, process_id: str | None,
           state: str, limit: int) -> list[Task]:
     """User tasks (a worklist), filtered; plain SQL, as the most frequent query of all."""
@@ -92,7 +99,7 @@ def tasks(conn: Connection, *, instance_id: str | None, assignee: str | None,
            "JOIN cf_instances i ON i.id = t.instance_id WHERE " + " AND ".join(where)
            + f" ORDER BY t.created_at, t.id LIMIT {int(limit)}")
     out = []
-    for r in Raw(conn).rows(sql, params):
+    for r in raw.rows(sql, params):
         row = task_from_row(r)
         if candidate_group is not None and candidate_group not in row.candidate_groups:
             continue
@@ -102,9 +109,9 @@ def tasks(conn: Connection, *, instance_id: str | None, assignee: str | None,
     return out
 
 
-def task_variables(conn: Connection, task_id: str) -> dict[str, Any]:
+def task_variables(raw: Raw, task_id: str) -> dict[str, Any]:
     """The variables a task's form sees (its local ones and every enclosing scope's)."""
-    port = SqlPort(conn)
+    port = SqlPort(raw)
     task = port.load_user_task(task_id)
     if task is None:
         raise NotFoundError(f"There is no task {task_id}.")
@@ -118,9 +125,8 @@ def incidents(conn: Connection, instance_id: str | None, open_only: bool) -> lis
         q = q.where(c.instance_id == instance_id)
     if open_only:
         q = q.where(c.state == "open")
-    rows = [incident_from_row(r) for r in conn.execute(q.order_by(c.created_at, c.id))]
-    return [Incident(r.id, r.instance_id, r.element_id, r.kind, r.message, r.created_at,
-                     r.job_id, r.state) for r in rows]
+    return [_incident_view(incident_from_row(r))
+            for r in conn.execute(q.order_by(c.created_at, c.id))]
 
 
 def jobs(conn: Connection, instance_id: str | None) -> list[Job]:

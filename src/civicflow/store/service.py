@@ -55,6 +55,7 @@ class Engine:
         return cls(sql, clock or SystemClock())
 
     def close(self) -> None:
+        self._runner.close()
         self._sql.dispose()
 
     @property
@@ -100,8 +101,8 @@ class Engine:
               business_key: str | None = None, version: int | None = None,
               actor: str | None = None) -> Instance:
         """Start the latest (or a pinned) version of a deployed process."""
-        with self._sql.connect() as conn:
-            deployment_id = find_deployment(conn, process_id, version)
+        with self._runner.reading() as raw:
+            deployment_id = find_deployment(raw, process_id, version)
         if deployment_id is None:
             which = f" version {version}" if version is not None else ""
             raise NotFoundError(
@@ -115,8 +116,8 @@ class Engine:
 
     def instance(self, instance_id: str) -> Instance:
         """A fresh snapshot: state, variables and open incidents."""
-        with self._sql.connect() as conn:
-            return reads.instance(conn, instance_id)
+        with self._runner.reading() as raw:
+            return reads.instance(raw, instance_id)
 
     def instances(self, *, process_id: str | None = None, state: str | None = None,
                   business_key: str | None = None, limit: int = 1000) -> list[Instance]:
@@ -155,16 +156,16 @@ class Engine:
               process_id: str | None = None, state: str = "open",
               limit: int = 1000) -> list[Task]:
         """Open user tasks (a worklist), filterable."""
-        with self._sql.connect() as conn:
-            return reads.tasks(conn, instance_id=instance_id, assignee=assignee,
+        with self._runner.reading() as raw:
+            return reads.tasks(raw, instance_id=instance_id, assignee=assignee,
                                candidate_group=candidate_group, element_id=element_id,
                                process_id=process_id, state=state, limit=limit)
 
     def task_variables(self, task_id: str) -> dict[str, Any]:
         """The variables a task's form sees (its local ones, e.g. a multi-instance item, and
         every enclosing scope's)."""
-        with self._sql.connect() as conn:
-            return reads.task_variables(conn, task_id)
+        with self._runner.reading() as raw:
+            return reads.task_variables(raw, task_id)
 
     def complete(self, task_id: str, variables: Mapping[str, Any] | None = None, *,
                  actor: str | None = None) -> None:
