@@ -88,10 +88,18 @@ class Raw:
         """Convert datetimes in ad-hoc parameters (hot paths convert when building rows)."""
         return [self.ts(p) if isinstance(p, datetime) else p for p in params]
 
+    def text(self, sql: str) -> str:
+        """``sql`` with this driver's placeholders."""
+        return self._sql(sql)
+
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """Result rows as named tuples (``row.column`` and ``row[i]``)."""
-        cur = self.cur
-        cur.execute(self._sql(sql), params)
+        self.cur.execute(self._sql(sql), params)
+        return self.named(self.cur)
+
+    @staticmethod
+    def named(cur: Any) -> list[Any]:
+        """A cursor's (remaining) result rows as named tuples."""
         cls = _row_type(tuple(d[0] for d in cur.description))
         return [cls._make(r) for r in cur.fetchall()]
 

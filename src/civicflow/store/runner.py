@@ -297,7 +297,8 @@ class CommandRunner:
         return conflict if p.attempts >= CONFLICT_ATTEMPTS else None
 
     def _advance(self, raw: Raw, command: cmds.Command) -> Result:
-        port = SqlPort(raw, self.start_events, self.versions, self.decision_models)
+        port = SqlPort(raw, self.start_events, self.versions, self.decision_models,
+                       prefetch=self._pg)
         changes, outcome = cmds.advance(port, lambda d: self.graph(d, raw), command,
                                         self.clock.now())
         apply_changes(raw, changes)

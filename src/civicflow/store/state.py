@@ -23,6 +23,7 @@ from civicflow.engine.rows import (
 )
 from civicflow.store import tables as t
 from civicflow.store.dbapi import Raw
+from civicflow.store.prefetch import Prefetched, fetch_instance
 
 
 def _json_default(value: Any) -> Any:
@@ -126,8 +127,12 @@ class SqlPort:
 
     def __init__(self, raw: Raw, start_events: Any = None,
                  versions: dict[str, int] | None = None,
-                 decision_models: dict[str, Any] | None = None) -> None:
+                 decision_models: dict[str, Any] | None = None,
+                 prefetch: bool = False) -> None:
         self.raw = raw
+        # PostgreSQL: a command's first read of an instance loads all of it in one round trip
+        self.pre = Prefetched() if prefetch else None
+        self._fetched: set[str] = set()
         self._start_events = start_events
         self._versions = versions if versions is not None else {}
         self._decision_models = decision_models if decision_models is not None else {}
@@ -135,6 +140,9 @@ class SqlPort:
     @classmethod
     def of(cls, conn: Connection) -> SqlPort:
         return cls(Raw.of(conn))
+
+    def _of_token(self, table: str, token_id: str) -> list[Any] | None:
+        return None if self.pre is None else self.pre.rows_of_token(table, token_id)
 
     def _raw(self, sql: str, *params: Any) -> list[Any]:
         return self.raw.rows(sql, params)
@@ -147,44 +155,70 @@ class SqlPort:
         return self._raw(f"SELECT * FROM {table.name} WHERE {column} = ?{extra}", key)
 
     def load_instance(self, instance_id: str) -> InstanceRow | None:
+        if self.pre is not None:
+            if instance_id not in self._fetched:
+                self._fetched.add(instance_id)
+                self.pre.add(instance_id, fetch_instance(self.raw, instance_id))
+            found = self.pre.instances.get(instance_id)
+            return _inst(found) if found else None
         r = self._one(t.instances, instance_id)
         return _inst(r) if r else None
 
     def load_scope(self, scope_id: str) -> ScopeRow | None:
+        if self.pre is not None and scope_id in self.pre.scopes:
+            return _scope(self.pre.scopes[scope_id])
         r = self._one(t.scopes, scope_id)
         return _scope(r) if r else None
 
     def load_child_scopes(self, scope_id: str) -> list[ScopeRow]:
+        if self.pre is not None and scope_id in self.pre.children:
+            return [_scope(r) for r in self.pre.children[scope_id]]
         return [_scope(r) for r in self._by(t.scopes, "parent_id", scope_id)]
 
     def load_token(self, token_id: str) -> TokenRow | None:
+        if self.pre is not None and token_id in self.pre.tokens:
+            return _token(self.pre.tokens[token_id])
         r = self._one(t.tokens, token_id)
         return _token(r) if r else None
 
     def load_tokens_in_scope(self, scope_id: str) -> list[TokenRow]:
+        if self.pre is not None and scope_id in self.pre.in_scope:
+            return [_token(r) for r in self.pre.in_scope[scope_id]]
         return [_token(r) for r in self._by(t.tokens, "scope_id", scope_id)]
 
     def load_variables(self, scope_id: str) -> dict[str, Any]:
+        if self.pre is not None and scope_id in self.pre.variables:
+            return {n: loads(v) for n, v in self.pre.variables[scope_id].items()}
         rows = self.raw.tuples("SELECT name, value FROM cf_variables WHERE scope_id = ?",
                                (scope_id,))
         return {r[0]: loads(r[1]) for r in rows}
 
     def load_user_task(self, task_id: str) -> UserTaskRow | None:
+        if self.pre is not None and task_id in self.pre.by_id["tasks"]:
+            return _task(self.pre.by_id["tasks"][task_id])
         r = self._one(t.user_tasks, task_id)
         return _task(r) if r else None
 
     def load_user_tasks_of_token(self, token_id: str) -> list[UserTaskRow]:
+        if (pre := self._of_token("tasks", token_id)) is not None:
+            return [_task(r) for r in pre]
         rows = self._by(t.user_tasks, "token_id", token_id, " AND state = 'open'")
         return [_task(r) for r in rows]
 
     def load_job(self, job_id: str) -> JobRow | None:
+        if self.pre is not None and job_id in self.pre.by_id["jobs"]:
+            return _job(self.pre.by_id["jobs"][job_id])
         r = self._one(t.jobs, job_id)
         return _job(r) if r else None
 
     def load_jobs_of_token(self, token_id: str) -> list[JobRow]:
+        if (pre := self._of_token("jobs", token_id)) is not None:
+            return [_job(r) for r in pre]
         return [_job(r) for r in self._by(t.jobs, "token_id", token_id)]
 
     def load_subscriptions_of_token(self, token_id: str) -> list[SubscriptionRow]:
+        if (pre := self._of_token("subscriptions", token_id)) is not None:
+            return [_sub(r) for r in pre]
         return [_sub(r) for r in self._by(t.subscriptions, "token_id", token_id)]
 
     def load_subscriptions_by_name(
@@ -207,10 +241,14 @@ class SqlPort:
         return [_sub(r) for r in rows]
 
     def load_incident(self, incident_id: str) -> IncidentRow | None:
+        if self.pre is not None and incident_id in self.pre.by_id["incidents"]:
+            return _incident(self.pre.by_id["incidents"][incident_id])
         r = self._one(t.incidents, incident_id)
         return _incident(r) if r else None
 
     def load_incidents_of_token(self, token_id: str) -> list[IncidentRow]:
+        if (pre := self._of_token("incidents", token_id)) is not None:
+            return [_incident(r) for r in pre]
         rows = self._by(t.incidents, "token_id", token_id, " AND state = 'open'")
         return [_incident(r) for r in rows]
 

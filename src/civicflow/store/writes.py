@@ -160,25 +160,44 @@ def _delete_in(raw: Raw, table: str, column: str, keys: Sequence[str]) -> None:
 
 
 def apply_changes(raw: Raw, ch: Changes) -> None:
-    """Write one command's changes; raise ``ConflictError`` if a case changed meanwhile."""
+    """Write one command's changes; raise ``ConflictError`` if a case changed meanwhile.
+
+    On PostgreSQL everything, version checks included, goes in one pipeline (one round
+    trip); the checks are read after it, and a failed one rolls the whole command back.
+    """
     ins, upd, dels = ch.instances
     updated = {r.id: r for r in upd}
     ts = raw.ts
+    bumps: list[tuple[str, str, tuple[Any, ...]]] = []
     for inst_id, seen in sorted(ch.locked_instances.items()):
         row = updated.pop(inst_id, None)
         if row is not None:
-            count = raw.run(_BUMP_AND_SET, (seen + 1, str(row.state), ts(row.ended_at),
-                                            row.parent_token_id, row.deployment_id,
-                                            row.version, inst_id, seen))
+            bumps.append((inst_id, _BUMP_AND_SET, (
+                seen + 1, str(row.state), ts(row.ended_at), row.parent_token_id,
+                row.deployment_id, row.version, inst_id, seen)))
         else:
-            count = raw.run(_BUMP, (seen + 1, inst_id, seen))
-        if count != 1:
-            raise ConflictError(
-                f"Case {inst_id} was changed by someone else at the same moment; "
-                "reload it and try again."
-            )
-    with raw.pipeline():
+            bumps.append((inst_id, _BUMP, (seen + 1, inst_id, seen)))
+    if not raw.pg:
+        for inst_id, sql, params in bumps:
+            if raw.run(sql, params) != 1:
+                raise _conflict(inst_id)
         _write_rest(raw, ch, ins, list(updated.values()), dels)
+        return
+    checks = []
+    with raw.pipeline():
+        for inst_id, sql, params in bumps:
+            cur = raw.dbapi.cursor()
+            cur.execute(raw.text(sql), params)
+            checks.append((inst_id, cur))
+        _write_rest(raw, ch, ins, list(updated.values()), dels)
+    for inst_id, cur in checks:
+        if cur.rowcount != 1:
+            raise _conflict(inst_id)
+
+
+def _conflict(inst_id: str) -> ConflictError:
+    return ConflictError(f"Case {inst_id} was changed by someone else at the same moment; "
+                         "reload it and try again.")
 
 
 def _write_rest(raw: Raw, ch: Changes, ins: list[InstanceRow], upd: list[InstanceRow],
