@@ -45,8 +45,9 @@ def _drive(engine: Any, first: int, count: int) -> None:
             engine.complete(tasks[0].id, {"approved": True}, actor="clerk")
 
 
-def _in_threads(threads: int, n: int, drive: Callable[[int, int], None]) -> float:
-    """Split ``n`` instances over ``threads`` callers started together; seconds taken."""
+def _in_threads(threads: int, n: int, drive: Callable[[int, int], None]) -> tuple[float, float]:
+    """Split ``n`` instances over ``threads`` callers started together; (wall seconds, CPU
+    seconds of the whole process meanwhile)."""
     share = n // threads
     go = threading.Barrier(threads + 1)
     errors: list[BaseException] = []
@@ -62,17 +63,18 @@ def _in_threads(threads: int, n: int, drive: Callable[[int, int], None]) -> floa
     for th in pool:
         th.start()
     go.wait()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for th in pool:
         th.join()
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     if errors:
         raise errors[0]
-    return elapsed
+    return elapsed, cpu
 
 
-def civicflow_sqlite(n: int, threads: int = 1) -> float:
-    """Instances per second; ``threads`` callers share one Engine (and its commits)."""
+def civicflow_sqlite(n: int, threads: int = 1) -> tuple[float, float]:
+    """(Instances per second, CPU ms per instance); ``threads`` callers share one Engine
+    (and its commits)."""
     from civicflow import Engine
 
     n -= n % threads
@@ -80,16 +82,17 @@ def civicflow_sqlite(n: int, threads: int = 1) -> float:
         engine = Engine.open(f"sqlite:///{tmp}/bench.db")
         engine.deploy(MODEL)
         _drive(engine, 0, 5)  # warm up caches
-        elapsed = _in_threads(threads, n, lambda first, count: _drive(engine, first, count))
+        elapsed, cpu = _in_threads(threads, n,
+                                   lambda first, count: _drive(engine, first, count))
         done = len(engine.instances(state="completed", limit=n + 10))
         assert done == n + 5, f"only {done} instances completed"
         engine.close()
-    return n / elapsed
+    return n / elapsed, cpu / n * 1000
 
 
-def spiff_sqlite(n: int, threads: int = 1) -> float:
-    """Instances per second; each thread has its own connection, each save its own
-    durable commit (SQLite serialises the writers)."""
+def spiff_sqlite(n: int, threads: int = 1) -> tuple[float, float]:
+    """(Instances per second, CPU ms per instance); each thread has its own connection, each
+    save its own durable commit (SQLite serialises the writers)."""
     from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
     from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
     from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -144,11 +147,11 @@ def spiff_sqlite(n: int, threads: int = 1) -> float:
             db.close()
 
         drive(100_000, 5)  # warm up
-        elapsed = _in_threads(threads, n, drive)
+        elapsed, cpu = _in_threads(threads, n, drive)
         done = setup.execute("SELECT count(*) FROM wf WHERE state = 'completed'").fetchone()[0]
         assert done == n + 5, f"only {done} Spiff instances completed"
         setup.close()
-    return n / elapsed
+    return n / elapsed, cpu / n * 1000
 
 
 def _pg_child(url: str, first: int, count: int, threads: int, ready: Any, go: Any) -> None:
@@ -290,17 +293,15 @@ def main() -> int:
     n = args.instances
     print(f"Reference permit process, {n} instances per row, durable commits on SQLite (WAL)")
     print(f"  one durable SQLite commit on this disk : {durable_commit_ms():8.2f} ms")
-    print("  callers   CivicFlow/s   SpiffWorkflow/s   ratio   (cpu s: CivicFlow, Spiff)")
+    print("  callers   CivicFlow/s   SpiffWorkflow/s   ratio   CPU ms/instance (CivicFlow, Spiff)")
     for threads in args.threads:
-        c0 = time.process_time()
-        cf = civicflow_sqlite(n, threads)
-        c1 = time.process_time()
-        sp = None if args.skip_spiff else spiff_sqlite(n, threads)
-        c2 = time.process_time()
+        cf, cf_cpu = civicflow_sqlite(n, threads)
+        sp, sp_cpu = (None, None) if args.skip_spiff else spiff_sqlite(n, threads)
         spiff = "-" if sp is None else f"{sp:15.1f}"
         ratio = "-" if sp is None else f"{cf / sp:6.2f}x"
+        spiff_cpu = "-" if sp_cpu is None else f"{sp_cpu:.2f}"
         print(f"  {threads:>7}   {cf:11.1f}   {spiff:>15}   {ratio:>6}   "
-              f"({c1 - c0:.2f}, {c2 - c1:.2f})")
+              f"({cf_cpu:.2f}, {spiff_cpu})")
     if not args.skip_pg:
         print(f"CivicFlow on PostgreSQL, {args.pg_instances} instances per row")
         for threads in args.pg_threads:
