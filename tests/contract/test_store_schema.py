@@ -52,8 +52,8 @@ def test_a_command_that_fails_midway_leaves_the_database_unchanged(
     before = (engine.history(inst.id), engine.instance(inst.id))
     real = runner.apply_changes
 
-    def crash(conn: Any, changes: Any) -> None:
-        real(conn, changes)
+    def crash(conn: Any, changes: Any, *rest: Any) -> None:
+        real(conn, changes, *rest)
         raise RuntimeError("power cut")
 
     monkeypatch.setattr(runner, "apply_changes", crash)

@@ -301,7 +301,7 @@ class CommandRunner:
                        prefetch=self._pg)
         changes, outcome = cmds.advance(port, lambda d: self.graph(d, raw), command,
                                         self.clock.now())
-        apply_changes(raw, changes)
+        apply_changes(raw, changes, port.loaded)
         return outcome, changes
 
 

@@ -133,6 +133,9 @@ class SqlPort:
         # PostgreSQL: a command's first read of an instance loads all of it in one round trip
         self.pre = Prefetched() if prefetch else None
         self._fetched: set[str] = set()
+        # rows as read, by (table, id): an UPDATE then sets only the columns that changed
+        # (on SQLite, setting an indexed column rewrites its index pages even when unchanged)
+        self.loaded: dict[tuple[str, str], Any] = {}
         self._start_events = start_events
         self._versions = versions if versions is not None else {}
         self._decision_models = decision_models if decision_models is not None else {}
@@ -149,10 +152,16 @@ class SqlPort:
 
     def _one(self, table: Table, key: str) -> Any:
         found = self.raw.rows(_BY_ID[table.name], (key,))
-        return found[0] if found else None
+        if not found:
+            return None
+        self.loaded[(table.name, key)] = found[0]
+        return found[0]
 
     def _by(self, table: Table, column: str, key: str, extra: str = "") -> Any:
-        return self._raw(f"SELECT * FROM {table.name} WHERE {column} = ?{extra}", key)
+        rows = self._raw(f"SELECT * FROM {table.name} WHERE {column} = ?{extra}", key)
+        for r in rows:
+            self.loaded[(table.name, r.id)] = r
+        return rows
 
     def load_instance(self, instance_id: str) -> InstanceRow | None:
         if self.pre is not None:

@@ -8,7 +8,7 @@ Statement texts are built once per table and column list.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -97,31 +97,47 @@ def _insert_sql(table: str, cols: Sequence[str]) -> str:
     return f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
 
 
-def _update_sql(table: str, cols: Sequence[str]) -> str:
-    return f"UPDATE {table} SET {', '.join(c + ' = ?' for c in cols[1:])} WHERE id = ?"
-
-
 class _TableWriter:
-    """INSERT / UPDATE / DELETE of one runtime table, statement texts built once."""
+    """INSERT / UPDATE / DELETE of one runtime table, statement texts built once.
+
+    An updated row whose loaded version is known gets an UPDATE of only the columns that
+    changed (none: no statement); on SQLite a SET of an unchanged indexed column still
+    rewrites the index's pages, which the durable commit then writes and syncs.
+    """
 
     def __init__(self, table: str, cols: tuple[str, ...],
                  values: Callable[[Any, Ts], tuple[Any, ...]]) -> None:
         self.table = table
+        self.cols = cols
         self.values = values
         self.insert = _insert_sql(table, cols)
-        self.update = _update_sql(table, cols)
+        self._updates: dict[tuple[int, ...], str] = {}
 
-    def write(self, raw: Raw, rows: tuple[Sequence[Any], Sequence[Any], Sequence[str]]) -> None:
+    def _update(self, changed: tuple[int, ...]) -> str:
+        sql = self._updates.get(changed)
+        if sql is None:
+            sets = ", ".join(f"{self.cols[i]} = ?" for i in changed)
+            sql = self._updates[changed] = f"UPDATE {self.table} SET {sets} WHERE id = ?"
+        return sql
+
+    def write(self, raw: Raw, rows: tuple[Sequence[Any], Sequence[Any], Sequence[str]],
+              loaded: Mapping[tuple[str, str], Any]) -> None:
         ins, upd, dels = rows
         ts, values = raw.ts, self.values
         if ins:
             raw.many(self.insert, [values(r, ts) for r in ins])
         if upd:
-            seq = []
+            every = tuple(range(1, len(self.cols)))
+            groups: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
             for r in upd:
                 v = values(r, ts)
-                seq.append((*v[1:], v[0]))
-            raw.many(self.update, seq)
+                old = loaded.get((self.table, r.id))
+                changed = every if old is None else tuple(
+                    i for i in every if getattr(old, self.cols[i]) != v[i])
+                if changed:
+                    groups.setdefault(changed, []).append((*(v[i] for i in changed), v[0]))
+            for changed, seq in groups.items():
+                raw.many(self._update(changed), seq)
         if dels:
             raw.run(f"DELETE FROM {self.table} WHERE id IN ({', '.join('?' for _ in dels)})",
                     list(dels))
@@ -159,8 +175,12 @@ def _delete_in(raw: Raw, table: str, column: str, keys: Sequence[str]) -> None:
                 list(keys))
 
 
-def apply_changes(raw: Raw, ch: Changes) -> None:
+def apply_changes(raw: Raw, ch: Changes,
+                  loaded: Mapping[tuple[str, str], Any] | None = None) -> None:
     """Write one command's changes; raise ``ConflictError`` if a case changed meanwhile.
+
+    ``loaded``: the rows as the command read them (by table and id), to update only what
+    changed.
 
     On PostgreSQL everything, version checks included, goes in one pipeline (one round
     trip); the checks are read after it, and a failed one rolls the whole command back.
@@ -181,7 +201,7 @@ def apply_changes(raw: Raw, ch: Changes) -> None:
         for inst_id, sql, params in bumps:
             if raw.run(sql, params) != 1:
                 raise _conflict(inst_id)
-        _write_rest(raw, ch, ins, list(updated.values()), dels)
+        _write_rest(raw, ch, ins, list(updated.values()), dels, loaded or {})
         return
     checks = []
     with raw.pipeline():
@@ -189,7 +209,7 @@ def apply_changes(raw: Raw, ch: Changes) -> None:
             cur = raw.dbapi.cursor()
             cur.execute(raw.text(sql), params)
             checks.append((inst_id, cur))
-        _write_rest(raw, ch, ins, list(updated.values()), dels)
+        _write_rest(raw, ch, ins, list(updated.values()), dels, loaded or {})
     for inst_id, cur in checks:
         if cur.rowcount != 1:
             raise _conflict(inst_id)
@@ -201,15 +221,15 @@ def _conflict(inst_id: str) -> ConflictError:
 
 
 def _write_rest(raw: Raw, ch: Changes, ins: list[InstanceRow], upd: list[InstanceRow],
-                dels: list[str]) -> None:
+                dels: list[str], loaded: Mapping[tuple[str, str], Any]) -> None:
     ts = raw.ts
-    _INSTANCES.write(raw, (ins, upd, dels))
-    _SCOPES.write(raw, ch.scopes)
-    _TOKENS.write(raw, ch.tokens)
-    _TASKS.write(raw, ch.user_tasks)
-    _JOBS.write(raw, ch.jobs)
-    _SUBS.write(raw, ch.subscriptions)
-    _INCIDENTS.write(raw, ch.incidents)
+    _INSTANCES.write(raw, (ins, upd, dels), loaded)
+    _SCOPES.write(raw, ch.scopes, loaded)
+    _TOKENS.write(raw, ch.tokens, loaded)
+    _TASKS.write(raw, ch.user_tasks, loaded)
+    _JOBS.write(raw, ch.jobs, loaded)
+    _SUBS.write(raw, ch.subscriptions, loaded)
+    _INCIDENTS.write(raw, ch.incidents, loaded)
     _delete_in(raw, "cf_variables", "scope_id", ch.variable_scopes_cleared)
     for scope_id, name in ch.variables_deleted:
         raw.run("DELETE FROM cf_variables WHERE scope_id = ? AND name = ?", (scope_id, name))

@@ -43,13 +43,13 @@ def _hold_first_command(monkeypatch: pytest.MonkeyPatch, engine: Any, queued: in
     real = runner.apply_changes
     first = [True]
 
-    def held(raw: Any, changes: Any) -> None:
+    def held(raw: Any, changes: Any, *rest: Any) -> None:
         if first[0]:
             first[0] = False
             deadline = time.monotonic() + 20
             while len(engine._runner._queue) < queued and time.monotonic() < deadline:
                 time.sleep(0.002)
-        real(raw, changes)
+        real(raw, changes, *rest)
         if fail_for(changes):
             raise RuntimeError("power cut")
 
