@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.pool import StaticPool
+
 from civicflow.engine import commands as cmds
 from civicflow.engine.clock import Clock
 from civicflow.engine.errors import ConflictError, NotFoundError
@@ -55,6 +57,10 @@ class CommandRunner:
         # PostgreSQL connections are a server resource: a few readers, shared; SQLite's are
         # file handles
         self._reader_cap = 4 if self._pg else 64
+        # an in-memory database is one connection for everything: reads and command
+        # transactions must then take turns (a read's BEGIN inside a command's would fail)
+        self._one_connection = isinstance(sql.pool, StaticPool)
+        self._turns = threading.RLock()
 
     # -- the connection ------------------------------------------------------------------------
     def _connection(self) -> Raw:
@@ -100,21 +106,26 @@ class CommandRunner:
                 raise
             raw = Raw(fairy.dbapi_connection, self._pg)
             raw.owner = fairy
-        try:
-            if not self._pg:
-                raw.cur.execute("BEGIN")
-            yield raw
-        finally:
+        turn = self._turns if self._one_connection else contextlib.nullcontext()
+        with turn:
             try:
-                raw.dbapi.rollback()  # ends the read transaction
-            except Exception:
-                with contextlib.suppress(Exception):
-                    raw.owner.invalidate()
-                self._reader_gone()
-            else:
-                with self._readers_cv:
-                    self._readers.append(raw)
-                    self._readers_cv.notify()
+                if not self._pg:
+                    raw.cur.execute("BEGIN")
+                yield raw
+            finally:
+                self._end_read(raw)
+
+    def _end_read(self, raw: Raw) -> None:
+        try:
+            raw.dbapi.rollback()  # ends the read transaction
+        except Exception:
+            with contextlib.suppress(Exception):
+                raw.owner.invalidate()
+            self._reader_gone()
+        else:
+            with self._readers_cv:
+                self._readers.append(raw)
+                self._readers_cv.notify()
 
     def _reader_gone(self) -> None:
         with self._readers_cv:
@@ -227,8 +238,10 @@ class CommandRunner:
         command is undone without undoing the others; one durable commit for all."""
         settled: list[tuple[_Pending, Result | None, BaseException | None]] = []
         retry: list[_Pending] = []
+        turn = self._turns if self._one_connection else contextlib.nullcontext()
         try:
-            self._group_transaction(group, settled, retry)
+            with turn:
+                self._group_transaction(group, settled, retry)
         except BaseException as exc:  # BEGIN or COMMIT failed: nothing of the group is kept
             failed = [item for item in settled if item[2] is not None]
             settled = list(failed)

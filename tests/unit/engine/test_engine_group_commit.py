@@ -163,3 +163,23 @@ def test_a_single_caller_commits_each_command_on_its_own(
     assert sizes == [1, 1]
     assert engine.instance(inst.id).state == "active"
     assert engine.instance(task.instance_id).state == "completed"
+
+
+def test_threads_sharing_an_in_memory_engine_take_turns_on_its_one_connection() -> None:
+    from civicflow import Engine
+
+    engine = Engine.open()
+    try:
+        engine.deploy(USER_TASK)
+
+        def work() -> int:
+            for _ in range(10):
+                inst = engine.start("p")
+                [task] = engine.tasks(instance_id=inst.id)
+                engine.complete(task.id)
+            return 10
+
+        assert _in_threads([work] * 4) == [10] * 4
+        assert len(engine.instances(state="completed")) == 40
+    finally:
+        engine.close()
