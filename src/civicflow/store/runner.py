@@ -85,13 +85,17 @@ class CommandRunner:
             readers, self._readers = self._readers, []
             self._reader_count -= len(readers)
         for raw in readers:
+            if self._pg:
+                raw.dbapi.autocommit = False  # as the pool handed it out
             raw.owner.close()
 
     @contextlib.contextmanager
-    def reading(self) -> Iterator[Raw]:
-        """A long-lived connection for a read, inside a read transaction (one snapshot; on
-        SQLite a deferred BEGIN, which takes no write lock, unlike a SQLAlchemy transaction
-        here). Readers are kept and reused: no pool checkout per read."""
+    def reading(self, *, snapshot: bool = True) -> Iterator[Raw]:
+        """A long-lived connection for a read. Readers are kept and reused: no pool checkout
+        per read. With ``snapshot`` (a read of several statements) the read runs in one read
+        transaction: on SQLite a deferred BEGIN, which takes no write lock (a SQLAlchemy
+        transaction here would BEGIN IMMEDIATE), on PostgreSQL REPEATABLE READ. Without it
+        (one statement) there is no BEGIN and no ROLLBACK: one round trip less."""
         with self._readers_cv:
             while not self._readers and self._reader_count >= self._reader_cap:
                 self._readers_cv.wait()
@@ -106,18 +110,22 @@ class CommandRunner:
                 raise
             raw = Raw(fairy.dbapi_connection, self._pg)
             raw.owner = fairy
+            if self._pg:
+                raw.dbapi.autocommit = True  # transactions only where a read asks for one
         turn = self._turns if self._one_connection else contextlib.nullcontext()
         with turn:
             try:
-                if not self._pg:
-                    raw.cur.execute("BEGIN")
+                if snapshot:
+                    raw.cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ" if self._pg
+                                    else "BEGIN")
                 yield raw
             finally:
-                self._end_read(raw)
+                self._end_read(raw, snapshot)
 
-    def _end_read(self, raw: Raw) -> None:
+    def _end_read(self, raw: Raw, snapshot: bool) -> None:
         try:
-            raw.dbapi.rollback()  # ends the read transaction
+            if snapshot:
+                raw.cur.execute("ROLLBACK")  # ends the read transaction
         except Exception:
             with contextlib.suppress(Exception):
                 raw.owner.invalidate()

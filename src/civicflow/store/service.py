@@ -101,7 +101,7 @@ class Engine:
               business_key: str | None = None, version: int | None = None,
               actor: str | None = None) -> Instance:
         """Start the latest (or a pinned) version of a deployed process."""
-        with self._runner.reading() as raw:
+        with self._runner.reading(snapshot=False) as raw:
             deployment_id = find_deployment(raw, process_id, version)
         if deployment_id is None:
             which = f" version {version}" if version is not None else ""
@@ -156,7 +156,7 @@ class Engine:
               process_id: str | None = None, state: str = "open",
               limit: int = 1000) -> list[Task]:
         """Open user tasks (a worklist), filterable."""
-        with self._runner.reading() as raw:
+        with self._runner.reading(snapshot=False) as raw:  # one statement
             return reads.tasks(raw, instance_id=instance_id, assignee=assignee,
                                candidate_group=candidate_group, element_id=element_id,
                                process_id=process_id, state=state, limit=limit)
