@@ -1,13 +1,18 @@
 """Engine benchmark: the reference permit process on CivicFlow and on SpiffWorkflow 3.2.0.
 
 Runs in one process, one after the other, on the same machine:
-  1. CivicFlow on a SQLite file (WAL, synchronous=FULL: every command commits durably).
+  1. CivicFlow on a SQLite file (WAL, synchronous=FULL: every command commits durably), driven
+     by 1 caller and by N concurrent callers (threads sharing one Engine: their commands share
+     durable commits, see docs/decisions/0302).
   2. SpiffWorkflow with persistence as an application must do it: the serialized workflow
-     written to a SQLite file (WAL, synchronous=FULL) at each wait state.
-  3. CivicFlow on PostgreSQL with 1, 2 and 4 driver processes (skipped if the server is down).
+     written to a SQLite file (WAL, synchronous=FULL) at each wait state, driven by the same
+     number of threads (each thread its own connection; each save its own durable commit).
+  3. CivicFlow on PostgreSQL with 1, 2 and 4 driver processes, each driven by 1 caller and by
+     several threads (skipped if the server is down).
   4. CivicFlow multi-instance cost per item at 10, 100, 1,000 and 10,000 items.
 
-Usage: .venv/bin/python benchmarks/engine_bench.py [--instances N] [--skip-pg] [--mi-max N]
+Usage: .venv/bin/python benchmarks/engine_bench.py [--instances N] [--threads 1,8,32]
+       [--pg-instances N] [--pg-threads 1,8] [--skip-pg] [--mi-max N]
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ import multiprocessing
 import sqlite3
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,23 +45,54 @@ def _drive(engine: Any, first: int, count: int) -> None:
             engine.complete(tasks[0].id, {"approved": True}, actor="clerk")
 
 
-def civicflow_sqlite(n: int) -> float:
+def _in_threads(threads: int, n: int, drive: Callable[[int, int], None]) -> tuple[float, float]:
+    """Split ``n`` instances over ``threads`` callers started together; (wall seconds, CPU
+    seconds of the whole process meanwhile)."""
+    share = n // threads
+    go = threading.Barrier(threads + 1)
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        go.wait()
+        try:
+            drive(10 + i * share, share)
+        except BaseException as exc:  # reported below: a benchmark must not hide a failure
+            errors.append(exc)
+
+    pool = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for th in pool:
+        th.start()
+    go.wait()
+    start, cpu = time.perf_counter(), time.process_time()
+    for th in pool:
+        th.join()
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    if errors:
+        raise errors[0]
+    return elapsed, cpu
+
+
+def civicflow_sqlite(n: int, threads: int = 1) -> tuple[float, float]:
+    """(Instances per second, CPU ms per instance); ``threads`` callers share one Engine
+    (and its commits)."""
     from civicflow import Engine
 
+    n -= n % threads
     with tempfile.TemporaryDirectory() as tmp:
         engine = Engine.open(f"sqlite:///{tmp}/bench.db")
         engine.deploy(MODEL)
         _drive(engine, 0, 5)  # warm up caches
-        start = time.perf_counter()
-        _drive(engine, 10, n)
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = _in_threads(threads, n,
+                                   lambda first, count: _drive(engine, first, count))
         done = len(engine.instances(state="completed", limit=n + 10))
         assert done == n + 5, f"only {done} instances completed"
         engine.close()
-    return n / elapsed
+    return n / elapsed, cpu / n * 1000
 
 
-def spiff_sqlite(n: int) -> float:
+def spiff_sqlite(n: int, threads: int = 1) -> tuple[float, float]:
+    """(Instances per second, CPU ms per instance); each thread has its own connection, each
+    save its own durable commit (SQLite serialises the writers)."""
     from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
     from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
     from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -63,63 +101,78 @@ def spiff_sqlite(n: int) -> float:
     parser = BpmnParser()
     parser.add_bpmn_file(str(SPIFF_MODEL))
     spec = parser.get_spec("permit_application")
-    serializer = BpmnWorkflowSerializer()
+    n -= n % threads
     with tempfile.TemporaryDirectory() as tmp:
-        db = sqlite3.connect(f"{tmp}/spiff.db")
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        db.execute("CREATE TABLE wf (id TEXT PRIMARY KEY, state TEXT, data TEXT)")
+        path = f"{tmp}/spiff.db"
 
-        def save(wf_id: str, wf: Any) -> None:
-            state = "completed" if wf.is_completed() else "active"
-            db.execute("INSERT OR REPLACE INTO wf VALUES (?, ?, ?)",
-                       (wf_id, state, serializer.serialize_json(wf)))
-            db.commit()
+        def connect() -> sqlite3.Connection:
+            db = sqlite3.connect(path, timeout=60, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            return db
 
-        def one(seq: int) -> None:
-            wf_id = uuid.uuid4().hex
-            wf = BpmnWorkflow(spec)
-            start = wf.get_next_task(state=TaskState.READY)
-            start.data.update({"case_seq": seq, "applicant_type": "citizen"})
-            wf.do_engine_steps()
-            save(wf_id, wf)
-            while not wf.is_completed():
-                ready = wf.get_tasks(state=TaskState.READY, manual=True)
-                if not ready:
-                    raise RuntimeError("SpiffWorkflow instance is stuck")
-                # an application loads the workflow for each user action
-                row = db.execute("SELECT data FROM wf WHERE id = ?", (wf_id,)).fetchone()
-                wf = serializer.deserialize_json(row[0])
-                task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
-                task.data["approved"] = True
-                task.run()
+        setup = connect()
+        setup.execute("CREATE TABLE wf (id TEXT PRIMARY KEY, state TEXT, data TEXT)")
+        setup.commit()
+
+        def drive(first: int, count: int) -> None:
+            db = connect()
+            serializer = BpmnWorkflowSerializer()
+
+            def save(wf_id: str, wf: Any) -> None:
+                state = "completed" if wf.is_completed() else "active"
+                db.execute("INSERT OR REPLACE INTO wf VALUES (?, ?, ?)",
+                           (wf_id, state, serializer.serialize_json(wf)))
+                db.commit()
+
+            for seq in range(first, first + count):
+                wf_id = uuid.uuid4().hex
+                wf = BpmnWorkflow(spec)
+                start = wf.get_next_task(state=TaskState.READY)
+                start.data.update({"case_seq": seq, "applicant_type": "citizen"})
                 wf.do_engine_steps()
                 save(wf_id, wf)
+                while not wf.is_completed():
+                    ready = wf.get_tasks(state=TaskState.READY, manual=True)
+                    if not ready:
+                        raise RuntimeError("SpiffWorkflow instance is stuck")
+                    # an application loads the workflow for each user action
+                    row = db.execute("SELECT data FROM wf WHERE id = ?", (wf_id,)).fetchone()
+                    wf = serializer.deserialize_json(row[0])
+                    task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
+                    task.data["approved"] = True
+                    task.run()
+                    wf.do_engine_steps()
+                    save(wf_id, wf)
+            db.close()
 
-        for seq in range(5):
-            one(seq)
-        start = time.perf_counter()
-        for seq in range(10, 10 + n):
-            one(seq)
-        elapsed = time.perf_counter() - start
-        done = db.execute("SELECT count(*) FROM wf WHERE state = 'completed'").fetchone()[0]
+        drive(100_000, 5)  # warm up
+        elapsed, cpu = _in_threads(threads, n, drive)
+        done = setup.execute("SELECT count(*) FROM wf WHERE state = 'completed'").fetchone()[0]
         assert done == n + 5, f"only {done} Spiff instances completed"
-        db.close()
-    return n / elapsed
+        setup.close()
+    return n / elapsed, cpu / n * 1000
 
 
-def _pg_child(url: str, first: int, count: int, ready: Any, go: Any) -> None:
+def _pg_child(url: str, first: int, count: int, threads: int, ready: Any, go: Any) -> None:
     from civicflow import Engine
 
     engine = Engine.open(url, migrate=False)
     _drive(engine, first + 1_000_000, 1)  # warm up: imports, graph cache, connection
     ready.release()
     go.wait()
-    _drive(engine, first, count)
+    share = count // threads
+    pool = [threading.Thread(target=_drive, args=(engine, first + i * share, share))
+            for i in range(threads)]
+    for th in pool:
+        th.start()
+    for th in pool:
+        th.join()
     engine.close()
 
 
-def civicflow_postgres(n: int, workers: int) -> float | None:
+def civicflow_postgres(n: int, workers: int, threads: int = 1) -> float | None:
+    """Instances per second with ``workers`` processes of ``threads`` callers each."""
     try:
         import psycopg
 
@@ -142,9 +195,11 @@ def civicflow_postgres(n: int, workers: int) -> float | None:
         engine.close()
         ctx = multiprocessing.get_context("spawn")
         share = n // workers
+        share -= share % threads
         ready = ctx.Semaphore(0)
         go = ctx.Event()
-        procs = [ctx.Process(target=_pg_child, args=(url, i * share, share, ready, go))
+        procs = [ctx.Process(target=_pg_child,
+                             args=(url, i * share, share, threads, ready, go))
                  for i in range(workers)]
         for p in procs:
             p.start()
@@ -219,32 +274,50 @@ def durable_commit_ms() -> float:
     return elapsed * 10
 
 
+def _counts(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--instances", type=int, default=300)
+    ap.add_argument("--threads", type=_counts, default=[1, 8, 32],
+                    help="concurrent callers for the SQLite rows (comma-separated)")
     ap.add_argument("--pg-instances", type=int, default=400)
+    ap.add_argument("--pg-threads", type=_counts, default=[1, 8],
+                    help="callers per PostgreSQL driver process (comma-separated)")
     ap.add_argument("--skip-pg", action="store_true")
+    ap.add_argument("--skip-spiff", action="store_true")
     ap.add_argument("--mi-max", type=int, default=10_000)
     args = ap.parse_args()
     n = args.instances
-    print(f"Reference permit process, {n} instances each, durable commits on SQLite (WAL)")
+    print(f"Reference permit process, {n} instances per row, durable commits on SQLite (WAL)")
     print(f"  one durable SQLite commit on this disk : {durable_commit_ms():8.2f} ms")
-    cf = civicflow_sqlite(n)
-    print(f"  CivicFlow (SQLite file)                : {cf:8.1f} instances/s")
-    sp = spiff_sqlite(n)
-    print(f"  SpiffWorkflow 3.2.0 (JSON in SQLite)   : {sp:8.1f} instances/s")
-    print(f"  ratio CivicFlow / SpiffWorkflow        : {cf / sp:8.2f}x")
+    print("  callers   CivicFlow/s   SpiffWorkflow/s   ratio   CPU ms/instance (CivicFlow, Spiff)")
+    for threads in args.threads:
+        cf, cf_cpu = civicflow_sqlite(n, threads)
+        sp, sp_cpu = (None, None) if args.skip_spiff else spiff_sqlite(n, threads)
+        spiff = "-" if sp is None else f"{sp:15.1f}"
+        ratio = "-" if sp is None else f"{cf / sp:6.2f}x"
+        spiff_cpu = "-" if sp_cpu is None else f"{sp_cpu:.2f}"
+        print(f"  {threads:>7}   {cf:11.1f}   {spiff:>15}   {ratio:>6}   "
+              f"({cf_cpu:.2f}, {spiff_cpu})")
     if not args.skip_pg:
-        for workers in (1, 2, 4):
-            rate = civicflow_postgres(args.pg_instances, workers)
-            if rate is not None:
-                print(f"  CivicFlow (PostgreSQL, {workers} process(es))  : {rate:8.1f} instances/s")
+        print(f"CivicFlow on PostgreSQL, {args.pg_instances} instances per row")
+        for threads in args.pg_threads:
+            for workers in (1, 2, 4):
+                rate = civicflow_postgres(args.pg_instances, workers, threads)
+                if rate is not None:
+                    print(f"  {workers} process(es) x {threads:>2} caller(s): "
+                          f"{rate:8.1f} instances/s")
     sizes = [s for s in (10, 100, 1_000, 10_000) if s <= args.mi_max]
-    costs = multi_instance_costs(sizes)
-    print("Multi-instance (parallel script task), cost per item:")
-    for size, ms in costs.items():
-        print(f"  {size:>6} items: {ms:7.3f} ms/item")
-    print(f"  ratio {sizes[-1]} vs {sizes[0]} items: {costs[sizes[-1]] / costs[sizes[0]]:.2f}x")
+    if sizes:
+        costs = multi_instance_costs(sizes)
+        print("Multi-instance (parallel script task), cost per item:")
+        for size, ms in costs.items():
+            print(f"  {size:>6} items: {ms:7.3f} ms/item")
+        print(f"  ratio {sizes[-1]} vs {sizes[0]} items: "
+              f"{costs[sizes[-1]] / costs[sizes[0]]:.2f}x")
     return 0
 
 

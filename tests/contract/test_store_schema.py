@@ -44,23 +44,22 @@ def test_upgrade_is_idempotent(database_url: str) -> None:
 def test_a_command_that_fails_midway_leaves_the_database_unchanged(
     engine: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import civicflow.store.service as service
-    from civicflow.store import state
+    from civicflow.store import runner
 
     engine.deploy(USER_TASK)
     inst = engine.start("p", {"n": 1})
     [task] = engine.tasks(instance_id=inst.id)
     before = (engine.history(inst.id), engine.instance(inst.id))
-    real = state.apply_changes
+    real = runner.apply_changes
 
-    def crash(conn: Any, changes: Any) -> None:
-        real(conn, changes)
+    def crash(conn: Any, changes: Any, *rest: Any) -> None:
+        real(conn, changes, *rest)
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(service, "apply_changes", crash)
+    monkeypatch.setattr(runner, "apply_changes", crash)
     with pytest.raises(RuntimeError):
         engine.complete(task.id, {"n": 2})
-    monkeypatch.setattr(service, "apply_changes", real)
+    monkeypatch.setattr(runner, "apply_changes", real)
     assert (engine.history(inst.id), engine.instance(inst.id)) == before
     assert [t.id for t in engine.tasks(instance_id=inst.id)] == [task.id]
 

@@ -38,7 +38,10 @@ def connect(url: str | None) -> SqlEngine:
         return engine
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # a SQLite connection is a file handle, not a server resource: no cap on the pool
+        # (an engine keeps one connection per concurrent reader)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               max_overflow=-1)
         _sqlite_events(engine, wal=True)
         return engine
     # REPEATABLE READ: a command sees one snapshot, so the version it checks is the version of

@@ -1,0 +1,116 @@
+"""Deploying BPMN processes: versioning by content and scheduling timer start events.
+
+A process whose content did not change keeps its version; a changed one becomes n+1, and its
+timer start events replace the previous version's (Camunda 8).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, and_, select
+
+from civicflow.engine import commands as cmds
+from civicflow.engine.errors import DeploymentError
+from civicflow.engine.graph import ProcessGraph
+from civicflow.engine.runtime import new_id
+from civicflow.engine.views import Deployment
+from civicflow.engine.work import Changes
+from civicflow.store import tables as t
+from civicflow.store.dbapi import Raw
+from civicflow.store.state import next_version, to_db, utc
+from civicflow.store.writes import apply_changes
+
+Source = str | bytes | Path
+
+
+def read_source(source: Source) -> str:
+    """A path, bytes or XML text, as text (told apart by a leading ``<``)."""
+    if isinstance(source, Path):
+        return source.read_text(encoding="utf-8")
+    if isinstance(source, bytes):
+        return source.decode("utf-8")
+    if source.lstrip().startswith("<"):
+        return source
+    return Path(source).read_text(encoding="utf-8")
+
+
+def deploy_processes(conn: Connection, text: str, name: str | None, now: datetime,
+                     graphs: dict[str, ProcessGraph]) -> list[Deployment]:
+    """Deploy every executable process of a BPMN file; new graphs go into ``graphs``."""
+    from civicflow.engine.compile import compile_source
+
+    compiled = compile_source(text)
+    if not compiled:
+        raise DeploymentError(
+            "The model contains no executable process (isExecutable=\"true\"); "
+            "mark the process executable in the modeler and deploy again."
+        )
+    out: list[Deployment] = []
+    for graph in compiled:
+        digest = hashlib.sha256((graph.process_id + "\0" + text).encode("utf-8")).hexdigest()
+        c = t.deployments.c
+        latest = conn.execute(
+            select(t.deployments).where(c.process_id == graph.process_id)
+            .order_by(c.version.desc()).limit(1)
+        ).first()
+        if latest is not None and latest.content_hash == digest:
+            out.append(Deployment(latest.id, latest.process_id, latest.version,
+                                  latest.name, utc(latest.deployed_at)))  # type: ignore[arg-type]
+            continue
+        version = next_version(conn, graph.process_id)
+        dep_id = new_id()
+        conn.execute(t.deployments.insert().values(
+            id=dep_id, process_id=graph.process_id, version=version,
+            name=name or graph.name, content_hash=digest, source=text,
+            deployed_at=to_db(now)))
+        _schedule_timer_starts(conn, graph, dep_id, latest, now)
+        graphs[dep_id] = graph
+        out.append(Deployment(dep_id, graph.process_id, version, name or graph.name, now))
+    return out
+
+
+def _schedule_timer_starts(conn: Connection, graph: ProcessGraph, dep_id: str,
+                           previous: Any, now: datetime) -> None:
+    """A new version's timer start events replace the previous version's (Camunda 8)."""
+    c = t.jobs.c
+    if previous is not None:
+        conn.execute(t.jobs.delete().where(and_(c.instance_id == "",
+                                                c.token_id == previous.id)))
+    jobs = cmds.timer_start_jobs(graph, dep_id, now)
+    if jobs:
+        apply_changes(Raw.of(conn), _jobs_only(jobs))
+
+
+def _jobs_only(jobs: list[Any]) -> Changes:
+    empty: tuple[list[Any], list[Any], list[str]] = ([], [], [])
+    return Changes(instances=empty, locked_instances={}, scopes=empty, tokens=empty,
+                   user_tasks=empty, jobs=(jobs, [], []), subscriptions=empty,
+                   incidents=empty, variables_set=[], variables_deleted=[],
+                   variable_scopes_cleared=[], mi_values_set=[], mi_scopes_cleared=[],
+                   messages_inserted=[], messages_deleted=[], history=[])
+
+
+def deployments(conn: Connection) -> list[Deployment]:
+    """Deployed process versions, then deployed decision versions (``kind="decision"``)."""
+    from civicflow.store.decisions import decision_deployments
+
+    rows = conn.execute(select(t.deployments).order_by(
+        t.deployments.c.process_id, t.deployments.c.version))
+    processes = [Deployment(r.id, r.process_id, r.version, r.name, utc(r.deployed_at))  # type: ignore[arg-type]
+                 for r in rows]
+    return processes + decision_deployments(conn)
+
+
+def find_deployment(raw: Raw, process_id: str, version: int | None) -> str | None:
+    """The id of the latest (or the given) version of a deployed process."""
+    sql = "SELECT id FROM cf_deployments WHERE process_id = ?"
+    params: list[Any] = [process_id]
+    if version is not None:
+        sql += " AND version = ?"
+        params.append(version)
+    found = raw.tuples(sql + " ORDER BY version DESC LIMIT 1", params)
+    return str(found[0][0]) if found else None
