@@ -20,16 +20,27 @@ from typing import Any
 HandlerSetup = Callable[[Any], None]
 
 
+class HandlerSetupError(ValueError):
+    """``--handlers`` names no importable module with a ``register(engine)`` function."""
+
+
 def load_handlers(spec: str | None) -> HandlerSetup | None:
     """``package.module`` exposing ``register(engine)``, or ``package.module:function``."""
     if not spec:
         return None
     module_name, _, attr = spec.partition(":")
-    module = importlib.import_module(module_name)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise HandlerSetupError(
+            f"cannot import the handlers module {module_name!r} ({exc}); give a module that "
+            "Python finds from the current folder or PYTHONPATH, e.g. --handlers my_handlers "
+            "for my_handlers.py here."
+        ) from exc
     setup = getattr(module, attr or "register", None)
     if setup is None or not callable(setup):
-        raise ValueError(
-            f"{spec!r} has no register(engine) function; define one that calls "
+        raise HandlerSetupError(
+            f"{spec!r} has no {attr or 'register'}(engine) function; define one that calls "
             "engine.register_handler(type, fn) for each task type."
         )
     return setup  # type: ignore[no-any-return]
