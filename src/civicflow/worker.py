@@ -37,6 +37,11 @@ def load_handlers(spec: str | None) -> HandlerSetup | None:
             "Python finds from the current folder or PYTHONPATH, e.g. --handlers my_handlers "
             "for my_handlers.py here."
         ) from exc
+    except Exception as exc:  # the module itself is broken: say where, not a traceback
+        raise HandlerSetupError(
+            f"the handlers module {module_name!r} fails while it is imported: "
+            f"{type(exc).__name__}: {exc}{_where(exc)}"
+        ) from exc
     setup = getattr(module, attr or "register", None)
     if setup is None or not callable(setup):
         raise HandlerSetupError(
@@ -44,6 +49,16 @@ def load_handlers(spec: str | None) -> HandlerSetup | None:
             "engine.register_handler(type, fn) for each task type."
         )
     return setup  # type: ignore[no-any-return]
+
+
+def _where(exc: BaseException) -> str:
+    """`` (file.py, line N)`` of the innermost frame of ``exc``, for a broken handlers module."""
+    if isinstance(exc, SyntaxError):
+        return ""  # its message already ends with (file, line N)
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return f" ({tb.tb_frame.f_code.co_filename}, line {tb.tb_lineno})" if tb else ""
 
 
 def run_worker(url: str | None, *, handlers: str | None = None, worker_id: str | None = None,
@@ -59,7 +74,13 @@ def run_worker(url: str | None, *, handlers: str | None = None, worker_id: str |
     engine = Engine.open(url)
     setup = load_handlers(handlers)
     if setup is not None:
-        setup(engine)
+        try:
+            setup(engine)
+        except Exception as exc:
+            engine.close()
+            raise HandlerSetupError(
+                f"register(engine) of {handlers!r} failed: {type(exc).__name__}: {exc}"
+                f"{_where(exc)}") from exc
     stop = stop or threading.Event()
     ran = 0
     idle = 0

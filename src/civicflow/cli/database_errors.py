@@ -8,6 +8,7 @@ names the database and what to do; ``None`` means "not a database problem".
 
 from __future__ import annotations
 
+from alembic.util.exc import CommandError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
@@ -40,6 +41,10 @@ def explain(exc: BaseException, url: str) -> tuple[str, int] | None:
     """One sentence and an exit code for a database failure, or ``None``."""
     if isinstance(exc, ArgumentError | NoSuchModuleError):
         return check_url(url) or f"--database {url!r} cannot be used: {exc}", USAGE
+    if isinstance(exc, CommandError):  # alembic: e.g. a schema revision this version lacks
+        return (f"the schema of {_where(url)} cannot be brought up to date ({exc}); it may "
+                "have been created by a newer CivicFlow: upgrade CivicFlow, or choose another "
+                "--database.", UNAVAILABLE)
     if not isinstance(exc, DBAPIError):
         return None
     cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]

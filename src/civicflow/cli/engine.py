@@ -262,8 +262,11 @@ def register(app: typer.Typer) -> None:
         with _engine(url):
             pass  # reachable, writable and migrated before the workers start
         with _reported(url):
-            run_workers(url, concurrency=concurrency, handlers=handlers,
-                        poll_seconds=poll, lease_seconds=lease)
+            try:
+                run_workers(url, concurrency=concurrency, handlers=handlers,
+                            poll_seconds=poll, lease_seconds=lease)
+            except HandlerSetupError as exc:
+                _fail(str(exc), USAGE)
 
     db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 

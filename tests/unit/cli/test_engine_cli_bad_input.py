@@ -129,3 +129,26 @@ def test_empty_lists_say_so_on_stderr_and_succeed(db: str) -> None:
     assert result.exit_code == 0
     assert result.stdout == ""
     assert "No open incidents" in result.stderr
+
+
+def test_a_handlers_module_that_breaks_while_loading_names_its_file_and_line(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "broken_crew_handlers.py").write_text("x = 1\nraise NameError('oops')\n",
+                                                       encoding="utf-8")
+    (tmp_path / "failing_crew_handlers.py").write_text(
+        "def register(engine):\n    raise RuntimeError('no config')\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    _refused(["worker", "--handlers", "broken_crew_handlers", "--database", db], 2,
+             "NameError: oops", "broken_crew_handlers.py, line 2")
+    _refused(["worker", "--handlers", "failing_crew_handlers", "--database", db], 2,
+             "RuntimeError: no config", "failing_crew_handlers.py, line 2")
+
+
+def test_a_database_from_a_newer_civicflow_is_refused_with_a_sentence(db: str) -> None:
+    path = db.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE cf_alembic_version SET version_num = '0099'")
+    conn.close()
+    for command in (["db", "upgrade"], ["instances"]):
+        _refused([*command, "--database", db], 1, "0099", "newer CivicFlow")
