@@ -104,7 +104,9 @@ def run_worker(url: str | None, *, handlers: str | None = None, worker_id: str |
 def _child(url: str | None, handlers: str | None, index: int, poll: float,
            lease_seconds: float) -> None:
     stop = threading.Event()
+    # Ctrl-C reaches the whole process group: finish the current job and stop quietly
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     run_worker(url, handlers=handlers, poll_seconds=poll, stop=stop,
                lease=timedelta(seconds=lease_seconds))
 
