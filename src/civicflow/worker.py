@@ -20,19 +20,45 @@ from typing import Any
 HandlerSetup = Callable[[Any], None]
 
 
+class HandlerSetupError(ValueError):
+    """``--handlers`` names no importable module with a ``register(engine)`` function."""
+
+
 def load_handlers(spec: str | None) -> HandlerSetup | None:
     """``package.module`` exposing ``register(engine)``, or ``package.module:function``."""
     if not spec:
         return None
     module_name, _, attr = spec.partition(":")
-    module = importlib.import_module(module_name)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise HandlerSetupError(
+            f"cannot import the handlers module {module_name!r} ({exc}); give a module that "
+            "Python finds from the current folder or PYTHONPATH, e.g. --handlers my_handlers "
+            "for my_handlers.py here."
+        ) from exc
+    except Exception as exc:  # the module itself is broken: say where, not a traceback
+        raise HandlerSetupError(
+            f"the handlers module {module_name!r} fails while it is imported: "
+            f"{type(exc).__name__}: {exc}{_where(exc)}"
+        ) from exc
     setup = getattr(module, attr or "register", None)
     if setup is None or not callable(setup):
-        raise ValueError(
-            f"{spec!r} has no register(engine) function; define one that calls "
+        raise HandlerSetupError(
+            f"{spec!r} has no {attr or 'register'}(engine) function; define one that calls "
             "engine.register_handler(type, fn) for each task type."
         )
     return setup  # type: ignore[no-any-return]
+
+
+def _where(exc: BaseException) -> str:
+    """`` (file.py, line N)`` of the innermost frame of ``exc``, for a broken handlers module."""
+    if isinstance(exc, SyntaxError):
+        return ""  # its message already ends with (file, line N)
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return f" ({tb.tb_frame.f_code.co_filename}, line {tb.tb_lineno})" if tb else ""
 
 
 def run_worker(url: str | None, *, handlers: str | None = None, worker_id: str | None = None,
@@ -48,7 +74,13 @@ def run_worker(url: str | None, *, handlers: str | None = None, worker_id: str |
     engine = Engine.open(url)
     setup = load_handlers(handlers)
     if setup is not None:
-        setup(engine)
+        try:
+            setup(engine)
+        except Exception as exc:
+            engine.close()
+            raise HandlerSetupError(
+                f"register(engine) of {handlers!r} failed: {type(exc).__name__}: {exc}"
+                f"{_where(exc)}") from exc
     stop = stop or threading.Event()
     ran = 0
     idle = 0
@@ -72,7 +104,9 @@ def run_worker(url: str | None, *, handlers: str | None = None, worker_id: str |
 def _child(url: str | None, handlers: str | None, index: int, poll: float,
            lease_seconds: float) -> None:
     stop = threading.Event()
+    # Ctrl-C reaches the whole process group: finish the current job and stop quietly
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     run_worker(url, handlers=handlers, poll_seconds=poll, stop=stop,
                lease=timedelta(seconds=lease_seconds))
 

@@ -5,9 +5,19 @@ Commands live in one module each under ``civicflow.cli`` and are registered in `
 
 from __future__ import annotations
 
+import os
+import sys
+from typing import Any, NoReturn, TextIO
+
 import typer
 
 from civicflow import __version__
+from civicflow.cli.plain_help import PlainHelpGroup
+
+#: exit status when the reader of our output went away (``civicflow ... | head -1``): the
+#: shell convention for a process ended by SIGPIPE (128 + 13), so scripts do not read it as
+#: "findings" (1)
+CLOSED_OUTPUT_EXIT = 141
 
 app = typer.Typer(
     name="civicflow",
@@ -19,6 +29,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
+    cls=PlainHelpGroup,
 )
 
 
@@ -54,4 +65,38 @@ _register()
 
 def main() -> None:
     """Entry point of the ``civicflow`` console script."""
+    sys.stdout = _ClosedPipeGuard(sys.stdout)
     app()
+
+
+class _ClosedPipeGuard:
+    """stdout that ends the program quietly with 141 when its reader has gone away.
+
+    Click and rich each catch a broken pipe themselves and exit 1, which ``check`` uses for
+    "model errors"; this wrapper meets the broken pipe first, points stdout at the null device
+    (so the final flush stays quiet) and exits with the shell's SIGPIPE status instead.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._went_away()
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._went_away()
+
+    def _went_away(self) -> NoReturn:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())
+        os.close(devnull)
+        raise SystemExit(CLOSED_OUTPUT_EXIT)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)

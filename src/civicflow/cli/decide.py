@@ -30,7 +30,7 @@ def decide(
     decision: Annotated[str, typer.Argument(
         help="The decision's name or id (or a decision service's).")],
     input_json: Annotated[str, typer.Option(
-        "--input", "-i",
+        "--input", "-i", metavar="JSON",
         help='Input values as a JSON object, e.g. \'{"Age": 17}\', or @file.json to read a file.'
     )] = "{}",
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,

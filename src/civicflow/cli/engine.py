@@ -1,30 +1,49 @@
 """Engine commands: deploy, start, instances, tasks, claim, unclaim, complete, correlate,
 incidents, retry, migrate, worker and ``db upgrade``. Thin: parse options, call
-``civicflow.Engine``, print results."""
+``civicflow.Engine``, print results.
+
+Exit status: 0 done; 1 the engine or the database refused (unknown id, task already completed
+or claimed by someone else, model not deployable, instance that cannot migrate, database
+locked, down or not writable); 2 a wrong option value (a ``--var`` without ``=``, a ``--map``
+that is not old_id=new_id, an unknown ``--state``, a ``--database`` that is not a SQLite or
+PostgreSQL URL, a ``--handlers`` module that cannot be loaded); 141 the reader of the output
+went away (``| head``).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn
 
 import typer
 
+from civicflow.cli.database_errors import USAGE, check_url, explain
+
 DATABASE = typer.Option(
-    None, "--database", envvar="CIVICFLOW_DATABASE_URL",
-    help="Database URL (sqlite:///file.db or postgresql://...). Default: civicflow.db here.",
+    None, "--database", envvar="CIVICFLOW_DATABASE_URL", metavar="URL",
+    help="Database URL (sqlite:///file.db or postgresql://user@host/db). Default: civicflow.db "
+    "in the current folder.",
 )
-VARS = typer.Option(None, "--var", help="A variable as name=value (value read as JSON if it "
-                    "parses, else as text). Repeat for more.")
+VARS = typer.Option(None, "--var", metavar="NAME=VALUE",
+                    help="A variable as name=value (value read as JSON if it parses, else as "
+                    "text), e.g. --var area=120 --var 'owner=\"J. Ortiz\"'. Repeat for more.")
+INSTANCE = typer.Option(None, "--instance", metavar="INSTANCE-ID",
+                        help="Only those of this process instance.")
 
-TO_VERSION = typer.Option(..., "--version", min=1, help="Version of the same process to move to")
-MAPPINGS = typer.Option(None, "--map", help="An element renamed in that version, as "
-                        "old_id=new_id. Repeat for more.")
+TO_VERSION = typer.Option(..., "--version", min=1, metavar="N",
+                          help="Version of the same process to move to.")
+MAPPINGS = typer.Option(None, "--map", metavar="OLD-ID=NEW-ID",
+                        help="An element renamed in that version, as old_id=new_id. Repeat for "
+                        "more.")
 
-FILE_ARG = typer.Argument(..., exists=True, dir_okay=False, help="BPMN file to deploy")
+FILE_ARG = typer.Argument(..., exists=True, dir_okay=False, metavar="FILE",
+                          help="BPMN or DMN file to deploy.")
 
-T = TypeVar("T")
+STATES = ("active", "completed", "terminated")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def parse_vars(items: list[str] | None) -> dict[str, Any]:
@@ -33,7 +52,8 @@ def parse_vars(items: list[str] | None) -> dict[str, Any]:
     for item in items or []:
         name, sep, raw = item.partition("=")
         if not sep or not name.strip():
-            raise typer.BadParameter(f"{item!r} is not name=value", param_hint="--var")
+            raise typer.BadParameter(
+                f"{item!r} is not name=value; write e.g. --var area=120", param_hint="--var")
         try:
             out[name.strip()] = json.loads(raw)
         except json.JSONDecodeError:
@@ -41,25 +61,76 @@ def parse_vars(items: list[str] | None) -> dict[str, Any]:
     return out
 
 
-def _engine(url: str | None) -> Any:
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _target(url: str | None) -> str:
     from civicflow.store.db import default_url
-    from civicflow.store.service import Engine
 
-    return Engine.open(url or default_url())
+    target = url or default_url()
+    problem = check_url(target)
+    if problem is not None:
+        _fail(problem, USAGE)
+    return target
 
 
-def _run(action: Callable[[], T]) -> T:
-    """Run a library call; print its error (not a traceback) and exit 1 on failure."""
+@contextlib.contextmanager
+def _reported(url: str) -> Iterator[None]:
+    """Engine and database errors become one line on stderr and an exit code, no traceback."""
     from civicflow.engine.errors import EngineError
+    from civicflow.model import BpmnImportError
 
     try:
-        return action()
-    except EngineError as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(1) from exc
+        yield
+    except (EngineError, BpmnImportError) as exc:
+        _fail(str(exc))
+    except Exception as exc:
+        explained = explain(exc, url)
+        if explained is not None:
+            _fail(*explained)
+        if isinstance(exc, OSError):
+            _fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
+        raise
+
+
+@contextlib.contextmanager
+def _engine(url: str | None) -> Iterator[Any]:
+    """An open ``Engine`` on ``--database`` (migrated), closed afterwards."""
+    from civicflow.store.service import Engine
+
+    target = _target(url)
+    with _reported(target):
+        eng = Engine.open(target)
+    try:
+        with _reported(target):
+            yield eng
+    finally:
+        eng.close()
+
+
+def _model_text(file: Path) -> str:
+    """The model as text, refusing binary, UTF-16 and non-XML files with a sentence."""
+    try:
+        data = file.read_bytes()
     except OSError as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(1) from exc
+        _fail(f"cannot read {file}: {exc.strerror or exc}")
+    if data.startswith(UTF16_BOMS):
+        _fail(f"{file} is UTF-16 text; save (export) it as UTF-8 and deploy again.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        _fail(f"{file} is not a text file; export the model from your modeler as BPMN 2.0 "
+              "(or DMN) XML and deploy that file.")
+    if not text.lstrip().startswith("<"):
+        _fail(f"{file} is not XML (a BPMN or DMN model starts with '<'); export the model "
+              "from your modeler as BPMN 2.0 (or DMN) XML.")
+    return text
+
+
+def _none(what: str) -> None:
+    typer.echo(f"No {what}.", err=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -69,96 +140,141 @@ def register(app: typer.Typer) -> None:
     def deploy(file: Path = FILE_ARG, database: str | None = DATABASE) -> None:
         """Deploy the executable processes of a BPMN file or the decisions of a DMN file (a
         changed model gets a new version)."""
-        eng = _engine(database)
-        for d in _run(lambda: eng.deploy(file)):
+        text = _model_text(file)
+        with _engine(database) as eng:
+            deployed = eng.deploy(text)
+        for d in deployed:
             what = "decision " if d.kind == "decision" else ""
             typer.echo(f"{what}{d.process_id} version {d.version} ({d.id})")
 
     @app.command()
-    def start(process_id: str = typer.Argument(..., help="Process id to start"),
+    def start(process_id: str = typer.Argument(..., metavar="PROCESS-ID",
+                                               help="Id of the deployed process to start."),
               var: list[str] | None = VARS,
-              business_key: str | None = typer.Option(None, "--business-key"),
+              business_key: str | None = typer.Option(
+                  None, "--business-key", metavar="KEY",
+                  help="The case's own reference, e.g. P-2026-0001."),
               database: str | None = DATABASE) -> None:
         """Start a process instance."""
-        eng = _engine(database)
-        inst = _run(lambda: eng.start(process_id, parse_vars(var), business_key=business_key))
+        variables = parse_vars(var)
+        with _engine(database) as eng:
+            inst = eng.start(process_id, variables, business_key=business_key)
         typer.echo(f"{inst.id} {inst.process_id} v{inst.version} {inst.state}")
 
     @app.command()
-    def instances(process_id: str | None = typer.Option(None, "--process"),
-                  state: str | None = typer.Option(None, "--state"),
+    def instances(process_id: str | None = typer.Option(
+                      None, "--process", metavar="PROCESS-ID", help="Only this process."),
+                  state: str | None = typer.Option(
+                      None, "--state", metavar="|".join(STATES), help="Only in this state."),
                   database: str | None = DATABASE) -> None:
         """List process instances."""
-        eng = _engine(database)
-        for i in _run(lambda: eng.instances(process_id=process_id, state=state)):
+        if state is not None and state not in STATES:
+            raise typer.BadParameter(f"{state!r} is not a state; use one of {', '.join(STATES)}",
+                                     param_hint="--state")
+        with _engine(database) as eng:
+            found = eng.instances(process_id=process_id, state=state)
+        for i in found:
             typer.echo(f"{i.id} {i.process_id} v{i.version} {i.state} {i.business_key or ''}")
+        if not found:
+            _none("process instances")
 
     @app.command()
-    def tasks(instance: str | None = typer.Option(None, "--instance"),
-              assignee: str | None = typer.Option(None, "--assignee"),
-              group: str | None = typer.Option(None, "--group"),
+    def tasks(instance: str | None = INSTANCE,
+              assignee: str | None = typer.Option(None, "--assignee", metavar="USER",
+                                                  help="Only tasks assigned to this person."),
+              group: str | None = typer.Option(None, "--group", metavar="GROUP",
+                                               help="Only tasks offered to this group."),
               database: str | None = DATABASE) -> None:
         """List open user tasks (the worklist)."""
-        eng = _engine(database)
-        for t in _run(lambda: eng.tasks(instance_id=instance, assignee=assignee,
-                                        candidate_group=group)):
+        with _engine(database) as eng:
+            if instance is not None:
+                eng.instance(instance)  # an unknown id is an error, not an empty worklist
+            found = eng.tasks(instance_id=instance, assignee=assignee, candidate_group=group)
+        for t in found:
             claimed = f" claimed={t.claimed_at:%Y-%m-%dT%H:%M}" if t.claimed_at else ""
             typer.echo(f"{t.id} {t.element_id} {t.name or ''} instance={t.instance_id} "
                        f"assignee={t.assignee or '-'}{claimed}")
+        if not found:
+            _none("open tasks")
 
     @app.command()
-    def complete(task_id: str, var: list[str] | None = VARS,
-                 actor: str | None = typer.Option(None, "--actor"),
+    def complete(task_id: str = typer.Argument(..., metavar="TASK-ID",
+                                               help="Id of the task (see civicflow tasks)."),
+                 var: list[str] | None = VARS,
+                 actor: str | None = typer.Option(None, "--actor", metavar="USER",
+                                                  help="Who completed it (kept in the history)."),
                  database: str | None = DATABASE) -> None:
         """Complete a user task."""
-        eng = _engine(database)
-        _run(lambda: eng.complete(task_id, parse_vars(var), actor=actor))
+        variables = parse_vars(var)
+        with _engine(database) as eng:
+            eng.complete(task_id, variables, actor=actor)
         typer.echo(f"completed {task_id}")
 
     @app.command()
-    def claim(task_id: str, actor: str = typer.Option(..., "--actor",
-                                                      help="Who takes the task."),
+    def claim(task_id: str = typer.Argument(..., metavar="TASK-ID",
+                                            help="Id of the task (see civicflow tasks)."),
+              actor: str = typer.Option(..., "--actor", metavar="USER",
+                                        help="Who takes the task."),
               database: str | None = DATABASE) -> None:
         """Take a user task from the worklist and start working on it."""
-        eng = _engine(database)
-        _run(lambda: eng.claim(task_id, actor))
+        with _engine(database) as eng:
+            eng.claim(task_id, actor)
         typer.echo(f"claimed {task_id} for {actor}")
 
     @app.command()
-    def unclaim(task_id: str, actor: str | None = typer.Option(
-                    None, "--actor", help="Who releases it (default: its holder)."),
+    def unclaim(task_id: str = typer.Argument(..., metavar="TASK-ID",
+                                              help="Id of the task (see civicflow tasks)."),
+                actor: str | None = typer.Option(
+                    None, "--actor", metavar="USER",
+                    help="Who releases it (default: its holder)."),
                 database: str | None = DATABASE) -> None:
         """Put a claimed user task back in the worklist, unassigned."""
-        eng = _engine(database)
-        _run(lambda: eng.unclaim(task_id, actor=actor))
+        with _engine(database) as eng:
+            eng.unclaim(task_id, actor=actor)
         typer.echo(f"unclaimed {task_id}")
 
     @app.command()
-    def correlate(message: str, key: str | None = typer.Option(None, "--key"),
+    def correlate(message: str = typer.Argument(..., metavar="MESSAGE",
+                                                help="Name of the message, as in the model."),
+                  key: str | None = typer.Option(
+                      None, "--key", metavar="KEY",
+                      help="Correlation key: which case the message is for."),
                   var: list[str] | None = VARS, database: str | None = DATABASE) -> None:
-        """Publish a message to the instances waiting for it (buffered if none is)."""
-        eng = _engine(database)
-        n = _run(lambda: eng.correlate(message, key, parse_vars(var)))
-        typer.echo(f"correlated to {n} instance(s)" if n else "buffered (nobody waits yet)")
+        """Publish a message to the instances waiting for it (buffered for an hour if none is)."""
+        variables = parse_vars(var)
+        with _engine(database) as eng:
+            n = eng.correlate(message, key, variables)
+        typer.echo(f"correlated to {n} instance(s)" if n else
+                   "buffered for an hour (nobody waits for it yet)")
 
     @app.command()
-    def incidents(instance: str | None = typer.Option(None, "--instance"),
-                  database: str | None = DATABASE) -> None:
+    def incidents(instance: str | None = INSTANCE, database: str | None = DATABASE) -> None:
         """List open incidents."""
-        eng = _engine(database)
-        for i in _run(lambda: eng.incidents(instance_id=instance)):
+        with _engine(database) as eng:
+            if instance is not None:
+                eng.instance(instance)
+            found = eng.incidents(instance_id=instance)
+        for i in found:
             typer.echo(f"{i.id} instance={i.instance_id} element={i.element_id}: {i.message}")
+        if not found:
+            _none("open incidents")
 
     @app.command()
-    def retry(incident_id: str, retries: int = typer.Option(1, "--retries"),
+    def retry(incident_id: str = typer.Argument(..., metavar="INCIDENT-ID",
+                                                help="Id of the incident (see civicflow "
+                                                "incidents)."),
+              retries: int = typer.Option(1, "--retries", min=1, metavar="N",
+                                          help="Attempts to allow before a new incident."),
               database: str | None = DATABASE) -> None:
         """Retry the step behind an incident after fixing its cause."""
-        eng = _engine(database)
-        _run(lambda: eng.retry(incident_id, retries=retries))
+        with _engine(database) as eng:
+            eng.retry(incident_id, retries=retries)
         typer.echo(f"retried {incident_id}")
 
     @app.command()
-    def migrate(instance_id: str, version: int = TO_VERSION,
+    def migrate(instance_id: str = typer.Argument(..., metavar="INSTANCE-ID",
+                                                  help="Id of the running instance."),
+                version: int = TO_VERSION,
                 mapping: list[str] | None = MAPPINGS,
                 database: str | None = DATABASE) -> None:
         """Move a running instance to another version of its process (exit 1, naming the
@@ -169,37 +285,46 @@ def register(app: typer.Typer) -> None:
             if not sep or not old.strip() or not new.strip():
                 raise typer.BadParameter(f"{item!r} is not old_id=new_id", param_hint="--map")
             pairs[old.strip()] = new.strip()
-        eng = _engine(database)
-        inst = _run(lambda: eng.migrate(instance_id, version, mappings=pairs))
+        with _engine(database) as eng:
+            inst = eng.migrate(instance_id, version, mappings=pairs)
         typer.echo(f"{inst.id} {inst.process_id} v{inst.version} {inst.state}")
 
     @app.command()
-    def worker(concurrency: int = typer.Option(1, "--concurrency", min=1),
+    def worker(concurrency: int = typer.Option(1, "--concurrency", min=1, metavar="N",
+                                               help="Worker processes to run."),
                handlers: str | None = typer.Option(
-                   None, "--handlers", help="module (with register(engine)) that registers "
-                   "service-task handlers"),
-               poll: float = typer.Option(0.5, "--poll", help="seconds between idle polls"),
-               lease: float = typer.Option(30.0, "--lease", help="job lease in seconds"),
+                   None, "--handlers", metavar="MODULE", help="Python module with a "
+                   "register(engine) function that registers the service-task handlers."),
+               poll: float = typer.Option(0.5, "--poll", min=0.01, metavar="SECONDS",
+                                          help="Pause between looks for due work when idle."),
+               lease: float = typer.Option(30.0, "--lease", min=1.0, metavar="SECONDS",
+                                           help="How long a job stays claimed; a worker that "
+                                           "dies loses its jobs to others after this."),
                database: str | None = DATABASE) -> None:
         """Run the job executor: due timers and registered service-task handlers."""
-        from civicflow.store.db import default_url
-        from civicflow.worker import run_workers
+        from civicflow.worker import HandlerSetupError, load_handlers, run_workers
 
-        url = database or default_url()
-        _run(lambda: run_workers(url, concurrency=concurrency, handlers=handlers,
-                                 poll_seconds=poll, lease_seconds=lease))
+        try:
+            load_handlers(handlers)  # refuse a wrong module now, not in every worker process
+        except HandlerSetupError as exc:
+            _fail(str(exc), USAGE)
+        url = _target(database)
+        with _engine(url):
+            pass  # reachable, writable and migrated before the workers start
+        with _reported(url):
+            try:
+                run_workers(url, concurrency=concurrency, handlers=handlers,
+                            poll_seconds=poll, lease_seconds=lease)
+            except HandlerSetupError as exc:
+                _fail(str(exc), USAGE)
 
     db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 
     @db_app.command("upgrade")
     def db_upgrade(database: str | None = DATABASE) -> None:
         """Create or migrate the schema to the newest version."""
-        from civicflow.store.db import connect, default_url
-        from civicflow.store.migrate import upgrade
-
-        sql = connect(database or default_url())
-        _run(lambda: upgrade(sql))
-        sql.dispose()
+        with _engine(database):
+            pass  # opening migrates
         typer.echo("database is up to date")
 
     app.add_typer(db_app, name="db")

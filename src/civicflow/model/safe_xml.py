@@ -41,20 +41,26 @@ def read_source(
     """The bytes of ``source`` (a path, XML text or XML bytes) and a name for messages.
 
     A ``str`` that starts with ``<`` (after whitespace) is XML text; any other ``str`` is a path.
+    A missing, unreadable or folder path raises ``NotXmlError``, like any file that cannot be
+    imported, never a bare ``OSError``.
     """
     name: str | None = None
     if isinstance(source, str) and not source.lstrip("\ufeff \t\r\n").startswith("<"):
         source = Path(source)
     if isinstance(source, Path):
         name = str(source)
+        if source.is_dir():
+            raise NotXmlError(
+                f"this is a folder, not a file; give the files in it, e.g. {name}/*.bpmn",
+                source=name)
         try:
             size = source.stat().st_size
+            if size > max_bytes:
+                raise UnsafeXmlError(_too_big(size, max_bytes), source=name)
+            with source.open("rb") as handle:
+                data = handle.read(max_bytes + 1)
         except OSError as exc:
             raise NotXmlError(f"cannot read the file: {exc.strerror or exc}", source=name) from exc
-        if size > max_bytes:
-            raise UnsafeXmlError(_too_big(size, max_bytes), source=name)
-        with source.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
     elif isinstance(source, str):
         data = source.lstrip("\ufeff").encode("utf-8")
     else:
