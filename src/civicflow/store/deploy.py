@@ -27,15 +27,43 @@ from civicflow.store.writes import apply_changes
 Source = str | bytes | Path
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_LONGEST_PATH = 4096
+
+
 def read_source(source: Source) -> str:
-    """A path, bytes or XML text, as text (told apart by a leading ``<``)."""
-    if isinstance(source, Path):
-        return source.read_text(encoding="utf-8")
+    """A path, bytes or XML text, as text (a ``str`` is XML when it starts with ``<``).
+
+    Anything that is neither readable UTF-8/UTF-16 XML nor an existing file is a
+    ``DeploymentError`` saying which, never a decoding or file-system exception.
+    """
     if isinstance(source, bytes):
-        return source.decode("utf-8")
-    if source.lstrip().startswith("<"):
+        return _decode(source, "the uploaded model")
+    if isinstance(source, str) and source.lstrip().startswith("<"):
         return source
-    return Path(source).read_text(encoding="utf-8")
+    if isinstance(source, str) and ("\n" in source or len(source) > _LONGEST_PATH):
+        raise DeploymentError(
+            "This is neither BPMN/DMN XML (it does not start with '<') nor a file name.")
+    path = Path(source)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DeploymentError(f"There is no file {path}; check the path.") from None
+    except IsADirectoryError:
+        raise DeploymentError(f"{path} is a folder; give a .bpmn or .dmn file.") from None
+    except OSError as exc:
+        raise DeploymentError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    return _decode(data, str(path))
+
+
+def _decode(data: bytes, what: str) -> str:
+    try:
+        if data.startswith(_UTF16_BOMS):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DeploymentError(
+            f"{what} is not UTF-8 or UTF-16 text; is it a BPMN or DMN XML file?") from None
 
 
 def deploy_processes(conn: Connection, text: str, name: str | None, now: datetime,
