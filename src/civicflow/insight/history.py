@@ -20,8 +20,9 @@ figures. Choices (see ``docs/history-log.md``):
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from civicflow.insight.frame import (
@@ -73,9 +74,9 @@ def read_history(
 ) -> EventLog:
     """Read the engine history at ``url`` as an :class:`EventLog`, in one streamed query.
 
-    Rows are turned into columns in bounded batches (COPY on PostgreSQL, a batched cursor on
-    SQLite; ``civicflow.insight.history_stream``), so memory is the frame's, not a Python
-    object per cell.
+    Rows are turned into columns without a Python object per cell (Arrow through ADBC, or
+    text COPY, on PostgreSQL; a batched cursor on SQLite; ``civicflow.insight.history_stream``),
+    each case's rows together in write order.
 
     ``process_id`` keeps one process; ``all_elements`` also keeps gateways and events.
     Raises :class:`LogError` when the database cannot be read or holds no engine history.
@@ -86,13 +87,9 @@ def read_history(
 
     c = history.c
     postgres = not url.startswith("sqlite")
-    query = select(*history_stream.columns(history, postgres=postgres))
-    if not all_elements:
-        query = query.where(c.element_type.in_(sorted(ACTIVITY_TYPES)))
+    conditions: list[Any] = [] if all_elements else [c.element_type.in_(sorted(ACTIVITY_TYPES))]
     if process_id is not None:
-        query = query.where(c.process_id == process_id)
-    # each case's rows together, in write order: the log is grouped (decision 0403)
-    query = query.order_by(c.instance_id, c.id)
+        conditions.append(c.process_id == process_id)
     _require_sqlite_file(url)
     try:
         sql = connect(url)
@@ -100,7 +97,7 @@ def read_history(
         raise LogError(f"{url}: not a database URL this version can open ({exc}).") from exc
     read = history_stream.read_postgres if postgres else history_stream.read_sqlite
     try:
-        raw = read(sql, query)
+        raw = read(sql, history, conditions)
     except (SQLAlchemyError, history_stream.DriverError) as exc:
         raise LogError(
             f"{safe_url(url)}: cannot read the engine history table cf_history "

@@ -1,15 +1,16 @@
 """Stream the engine's history rows into polars in bounded batches.
 
 Why a module of its own: the history table grows without end (it is append-only), so reading it
-must not hold a Python object per cell. On PostgreSQL the rows leave the server through
+must not hold a Python object per cell. On PostgreSQL the ADBC driver, when installed, reads
+Arrow columns (``civicflow.insight.history_arrow``); otherwise the rows leave the server through
 ``COPY (SELECT ...) TO STDOUT`` in text format and polars parses each block of about
 ``BLOCK_BYTES`` as tab-separated text, in native code; only the parsed columns are kept. On
 SQLite (a local file, no network) the driver's cursor is read ``BATCH_ROWS`` rows at a time and
 each batch becomes columns before the next is fetched.
 
-Both paths return the same *raw* frame: the history columns under their table names
+Every path returns the same *raw* frame: the history columns under their table names
 (``instance_id``, ``name``, ``at`` as UTC microseconds, ...); ``civicflow.insight.history``
-maps them to XES names.
+maps them to XES names. Rows come grouped by ``instance_id``, in ``id`` (write) order.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from io import BytesIO
 from typing import Any
 
 import polars as pl
-from sqlalchemy import BigInteger, Engine, Select, String, cast, extract, type_coerce
+from sqlalchemy import BigInteger, Engine, Select, String, cast, extract, select, type_coerce
+
+from civicflow.insight import history_arrow
 
 TIME_DTYPE = pl.Datetime("us", "UTC")
 BLOCK_BYTES = 32 * 1024 * 1024  #: text parsed per polars call on PostgreSQL (~250k rows)
@@ -58,7 +61,24 @@ def columns(table: Any, *, postgres: bool) -> list[Any]:
             c.element_type, c.kind, at.label("at"), c.actor, c.lane, c.token_id]
 
 
-def read_postgres(sql: Engine, query: Select[Any]) -> pl.DataFrame:
+def read_postgres(sql: Engine, table: Any, conditions: list[Any]) -> pl.DataFrame:
+    """The rows of ``table`` matching ``conditions``: Arrow through ADBC when the driver is
+    installed, else text COPY (:func:`read_copy`)."""
+    try:
+        frame = history_arrow.read(sql, table, conditions, RAW_SCHEMA)
+    except history_arrow.ArrowReadError as exc:
+        raise DriverError(str(exc)) from exc
+    return frame if frame is not None else read_copy(sql, _ordered(table, conditions, True))
+
+
+def _ordered(table: Any, conditions: list[Any], postgres: bool) -> Select[Any]:
+    """SELECT the raw columns, each case's rows together in write order."""
+    c = table.c
+    return (select(*columns(table, postgres=postgres)).where(*conditions)
+            .order_by(c.instance_id, c.id))
+
+
+def read_copy(sql: Engine, query: Select[Any]) -> pl.DataFrame:
     """Run ``query`` through COPY and parse its text output block by block."""
     text = str(query.compile(dialect=sql.dialect, compile_kwargs={"literal_binds": True}))
     driver_error: type[Exception] = sql.dialect.loaded_dbapi.Error
@@ -129,8 +149,9 @@ def _unescape(value: str | None) -> str | None:
     return "".join(out)
 
 
-def read_sqlite(sql: Engine, query: Select[Any]) -> pl.DataFrame:
-    """Run ``query`` and turn every :data:`BATCH_ROWS` rows into columns before fetching more."""
+def read_sqlite(sql: Engine, table: Any, conditions: list[Any]) -> pl.DataFrame:
+    """Turn every :data:`BATCH_ROWS` matching rows into columns before fetching more."""
+    query = _ordered(table, conditions, False)
     with sql.connect() as conn:
         result = conn.execution_options(yield_per=BATCH_ROWS).execute(query)
         frames = [sqlite_batch(rows) for rows in result.partitions()]

@@ -1,21 +1,31 @@
-"""Reading the history table in batches (COPY on PostgreSQL, a batched cursor on SQLite) gives
-exactly the rows, names and instants written, whatever the batch size."""
+"""Reading the history table (Arrow through ADBC or text COPY on PostgreSQL, a batched cursor on
+SQLite) gives exactly the rows, names and instants written, whatever the reader and batch size."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import polars as pl
 import pytest
 import sqlalchemy as sa
 
-from civicflow.insight import history_stream
+from civicflow.insight import history_arrow, history_stream
 from civicflow.insight.history import read_history
 from civicflow.insight.log import ACTIVITY, CASE, LIFECYCLE, RESOURCE, TIMESTAMP
 from civicflow.store.tables import history
 
 T0 = datetime(2026, 3, 2, 8, 30, 0, 123456, tzinfo=UTC)
 AWKWARD = ["tab\there", "new\nline", "back\\slash", "\\N", "carriage\rreturn", "Zoning ✓ ß"]
+
+
+@pytest.fixture(autouse=True, params=["arrow", "copy"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs with the ADBC driver and without it (the COPY fallback)."""
+    assert history_arrow.DRIVER is not None, "adbc-driver-postgresql is a pinned dependency"
+    if request.param == "copy":
+        monkeypatch.setattr(history_arrow, "DRIVER", None)
+    return str(request.param)
 
 
 def _insert(url: str, rows: list[dict[str, Any]]) -> None:
@@ -67,10 +77,46 @@ def test_small_batches_give_the_same_log_as_one_batch(
     assert set(whole[LIFECYCLE]) == {"schedule", "complete"}  # user tasks: queued, then done
 
 
+def test_nulls_stay_null_and_cases_come_grouped_in_write_order(database_url: str) -> None:
+    # written interleaved, as a live engine writes concurrent cases
+    _insert(database_url, [_row(case, step, f"S{step}") for step in range(3) for case in (2, 1)])
+    frame = read_history(database_url).frame
+    assert frame[CASE].to_list() == ["case-001"] * 3 + ["case-002"] * 3
+    assert frame[ACTIVITY].to_list() == ["S0", "S1", "S2"] * 2
+    assert frame[RESOURCE].null_count() == frame.height
+    assert frame["case:business_key"].null_count() == frame.height
+    assert frame["case:version"].dtype == pl.Int64
+
+
 def test_a_process_id_with_a_quote_is_filtered_safely(database_url: str) -> None:
     _insert(database_url, [_row(1, 0, "A", process_id="it's"), _row(2, 0, "B")])
     assert read_history(database_url, process_id="it's").frame[ACTIVITY].to_list() == ["A"]
     assert read_history(database_url, process_id="x' OR '1'='1").events == 0
+
+
+class _RefusingDriver:
+    """An ADBC driver that cannot open the URL (e.g. an option only psycopg understands)."""
+
+    class Error(Exception):
+        pass
+
+    @staticmethod
+    def connect(_url: str) -> None:
+        raise _RefusingDriver.Error("unknown option")
+
+
+def test_a_url_the_arrow_driver_cannot_open_is_read_through_copy(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _insert(database_url, [_row(1, 0, "tab\there"), _row(1, 1, "B")])
+    monkeypatch.setattr(history_arrow, "DRIVER", _RefusingDriver)
+    assert read_history(database_url).frame[ACTIVITY].to_list() == ["tab\there", "B"]
+
+
+def test_the_arrow_driver_gets_a_libpq_url_with_password_and_options() -> None:
+    sql = sa.create_engine("postgresql+psycopg://u:s%40cret@db:5433/cf?options=-csearch_path%3Dx")
+    assert history_arrow.libpq_url(sql) == (
+        "postgresql://u:s%40cret@db:5433/cf?options=-csearch_path%3Dx")
 
 
 def test_copy_escapes_are_undone_without_touching_plain_text() -> None:
