@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from civicflow.engine.graph import Expr
+from civicflow.feel import from_python, to_python
 
 
 class ExpressionError(Exception):
@@ -48,8 +49,6 @@ def evaluate(expr: Expr, variables: Mapping[str, Any]) -> Any:
     """Evaluate against JSON variables and return a JSON value (``None`` for FEEL null)."""
     if expr.compiled is None:
         return expr.text
-    from civicflow.feel import from_python, to_python
-
     context = _LazyFeelContext(variables, from_python)
     warnings: list[Any] = []
     try:
