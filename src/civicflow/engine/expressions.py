@@ -67,6 +67,9 @@ def evaluate(expr: Expr, variables: Mapping[str, Any]) -> Any:
     return to_python(result)
 
 
+_MISSING: Any = object()
+
+
 class _LazyFeelContext(Mapping[str, Any]):
     """Converts a variable to a FEEL value only when the expression reads it, so a large list
     in scope costs nothing to expressions that do not use it (flat multi-instance cost)."""
@@ -85,6 +88,18 @@ class _LazyFeelContext(Mapping[str, Any]):
             value = self._convert(self._raw[name])
             self._done[name] = value
             return value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        # FEEL looks every name up with ``get``; the generic ``Mapping.get`` goes through
+        # ``__getitem__`` and a KeyError for each miss
+        done = self._done.get(name, _MISSING)
+        if done is not _MISSING:
+            return done
+        raw = self._raw.get(name, _MISSING)
+        if raw is _MISSING:
+            return default
+        value = self._done[name] = self._convert(raw)
+        return value
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._raw)
