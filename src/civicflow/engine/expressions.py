@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from civicflow.engine.graph import Expr
+from civicflow.feel import from_python, to_python
 
 
 class ExpressionError(Exception):
@@ -48,8 +49,6 @@ def evaluate(expr: Expr, variables: Mapping[str, Any]) -> Any:
     """Evaluate against JSON variables and return a JSON value (``None`` for FEEL null)."""
     if expr.compiled is None:
         return expr.text
-    from civicflow.feel import from_python, to_python
-
     context = _LazyFeelContext(variables, from_python)
     warnings: list[Any] = []
     try:
@@ -66,6 +65,9 @@ def evaluate(expr: Expr, variables: Mapping[str, Any]) -> Any:
             f"{detail}. Set the missing variables, then retry."
         )
     return to_python(result)
+
+
+_MISSING: Any = object()
 
 
 class _LazyFeelContext(Mapping[str, Any]):
@@ -86,6 +88,18 @@ class _LazyFeelContext(Mapping[str, Any]):
             value = self._convert(self._raw[name])
             self._done[name] = value
             return value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        # FEEL looks every name up with ``get``; the generic ``Mapping.get`` goes through
+        # ``__getitem__`` and a KeyError for each miss
+        done = self._done.get(name, _MISSING)
+        if done is not _MISSING:
+            return done
+        raw = self._raw.get(name, _MISSING)
+        if raw is _MISSING:
+            return default
+        value = self._done[name] = self._convert(raw)
+        return value
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._raw)

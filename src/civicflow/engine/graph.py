@@ -135,6 +135,18 @@ class ProcessGraph:
     has_conditional_events: bool = False
     has_compensation: bool = False
     version_tag: str | None = None  # ``zeebe:versionTag value`` of the process
+    #: per node id: whether a token on it may own user tasks, jobs and subscriptions
+    attachments: dict[str, tuple[bool, bool, bool]] = field(init=False, compare=False)
+    #: node ids whose token leaves along every outgoing flow without evaluating conditions
+    unconditional_exits: frozenset[str] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # derived once per deployment so that every step of every command skips the work
+        object.__setattr__(self, "attachments",
+                           {n.id: attachment_kinds(n) for n in self.nodes.values()})
+        object.__setattr__(self, "unconditional_exits", frozenset(
+            n.id for n in self.nodes.values()
+            if n.type in GATEWAYS or all(self.flows[f].condition is None for f in n.outgoing)))
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]
@@ -145,6 +157,23 @@ class ProcessGraph:
     def can_reach(self, src: str, join: str) -> bool:
         """Whether a token on ``src`` can still arrive at the inclusive join ``join``."""
         return src in self.upstream.get(join, frozenset())
+
+
+GATEWAYS = frozenset(
+    {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
+     "complexGateway"}
+)
+
+
+def attachment_kinds(node: Node) -> tuple[bool, bool, bool]:
+    """Whether a token on ``node`` may own user tasks, jobs and subscriptions."""
+    ev = node.event.kind if node.event is not None else None
+    tasks = node.type in ("userTask", "manualTask")
+    jobs = (bool(node.boundaries) or node.task_type is not None or ev in ("timer", "multiple")
+            or node.type == "eventBasedGateway")
+    subs = (bool(node.boundaries) or node.type in ("receiveTask", "eventBasedGateway")
+            or ev in ("message", "signal", "multiple"))
+    return tasks, jobs, subs
 
 
 def compute_upstream(

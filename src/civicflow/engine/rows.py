@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class InstanceState(StrEnum):
@@ -157,9 +157,11 @@ class IncidentRow:
     resolved_at: datetime | None = None
 
 
-@dataclass(slots=True, frozen=True)
-class HistoryRow:
-    """One append-only event-log entry: an element started, ended or was cancelled."""
+class HistoryRow(NamedTuple):
+    """One append-only event-log entry: an element started, ended or was cancelled.
+
+    A named tuple rather than a frozen dataclass: a command writes about nine of these and a
+    tuple is built in a fraction of the time (decision 0302)."""
 
     instance_id: str
     process_id: str

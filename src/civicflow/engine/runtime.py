@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from civicflow.engine.expressions import ExpressionError, evaluate
+from civicflow.engine.graph import GATEWAYS as _GATEWAYS
 from civicflow.engine.graph import Node, ProcessGraph
 from civicflow.engine.rows import (
     HistoryRow,
@@ -56,15 +57,26 @@ class Runtime:
         self.reentering: set[str] = set()
         #: (token, boundary event, part) of message boundaries opened in this step
         self.buffered_boundaries: list[tuple[str, str, str]] = []
+        #: graphs by deployment id: a step looks its graph up several times per node
+        self._graph_cache: dict[str, ProcessGraph] = {}
 
     # -- lookups -------------------------------------------------------------------------
     def instance_of(self, token: TokenRow) -> InstanceRow:
-        inst = self.work.instance(token.instance_id)
-        assert inst is not None
+        # rows in the identity map were read through ``Work.instance`` (and locked) or
+        # inserted, so the plain dict lookup is enough once the instance is there
+        inst = self.work.instances.rows.get(token.instance_id)
+        if inst is None:
+            inst = self.work.instance(token.instance_id)
+            assert inst is not None
         return inst
 
     def graph_of(self, instance: InstanceRow) -> ProcessGraph:
-        return self.graphs(instance.deployment_id)
+        # keyed by deployment, not instance: a migration changes an instance's deployment
+        graph = self._graph_cache.get(instance.deployment_id)
+        if graph is None:
+            graph = self._graph_cache[instance.deployment_id] = self.graphs(
+                instance.deployment_id)
+        return graph
 
     def node_of(self, token: TokenRow) -> Node:
         return self.graph_of(self.instance_of(token)).node(token.element_id)
@@ -286,9 +298,10 @@ class Runtime:
         """The element is done: map outputs, close its local scope, follow outgoing flows.
 
         ``body`` marks the end of a multi-instance body (its outputs ran per item)."""
+        graph = self.graph_of(self.instance_of(token))
         if not body:
             self.apply_outputs(token, node)
-        if self.graph_of(self.instance_of(token)).has_compensation:
+        if graph.has_compensation:
             from civicflow.engine.compensation import completed
 
             completed(self, token, node, body=body)  # may keep a subprocess's scope
@@ -300,11 +313,13 @@ class Runtime:
             if scope is not None and scope.kind == "mi_item" and scope.element_id == node.id:
                 self.consume(token)  # an inner instance ends inside its item scope
                 return
-        graph = self.graph_of(self.instance_of(token))
+        if node.id in graph.unconditional_exits:
+            self.take(token, list(node.outgoing))
+            return
         flows = []
         for flow_id in node.outgoing:
             flow = graph.flow(flow_id)
-            if flow.condition is not None and node.type not in _GATEWAYS:
+            if flow.condition is not None:
                 # conditional flow out of an activity (implicit inclusive split)
                 from civicflow.engine.expressions import evaluate_condition
 
@@ -335,8 +350,8 @@ class Runtime:
         """Remove what waited on behalf of this token: tasks, jobs, subscriptions.
 
         The node says which of these can exist, so most steps query nothing here."""
-        node = self.graph_of(self.instance_of(token)).nodes.get(token.element_id)
-        tasks, jobs, subs = _attachment_kinds(node) if node is not None else (True, True, True)
+        attachments = self.graph_of(self.instance_of(token)).attachments
+        tasks, jobs, subs = attachments.get(token.element_id, (True, True, True))
         if tasks:
             for task in self.work.tasks_of(token.id):
                 if task.state == "open":
@@ -438,22 +453,5 @@ class Runtime:
                 discard_kept_children(self, root.id)
 
 
-_GATEWAYS = frozenset(
-    {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
-     "complexGateway"}
-)
-
-
 def _is_join_wait(node: Node, token: TokenRow) -> bool:
     return node.type in _GATEWAYS and len(node.incoming) > 1 and token.flow_id is not None
-
-
-def _attachment_kinds(node: Node) -> tuple[bool, bool, bool]:
-    """Whether a token on ``node`` may own user tasks, jobs and subscriptions."""
-    ev = node.event.kind if node.event is not None else None
-    tasks = node.type in ("userTask", "manualTask")
-    jobs = (bool(node.boundaries) or node.task_type is not None or ev in ("timer", "multiple")
-            or node.type == "eventBasedGateway")
-    subs = (bool(node.boundaries) or node.type in ("receiveTask", "eventBasedGateway")
-            or ev in ("message", "signal", "multiple"))
-    return tasks, jobs, subs
