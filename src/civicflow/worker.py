@@ -12,6 +12,7 @@ import contextlib
 import importlib
 import multiprocessing
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from datetime import timedelta
@@ -22,6 +23,11 @@ HandlerSetup = Callable[[Any], None]
 
 class HandlerSetupError(ValueError):
     """``--handlers`` names no importable module with a ``register(engine)`` function."""
+
+
+class WorkerProcessError(RuntimeError):
+    """One or more worker processes of ``run_workers`` stopped with an error (each said why on
+    stderr in one line)."""
 
 
 def load_handlers(spec: str | None) -> HandlerSetup | None:
@@ -107,8 +113,18 @@ def _child(url: str | None, handlers: str | None, index: int, poll: float,
     # Ctrl-C reaches the whole process group: finish the current job and stop quietly
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    run_worker(url, handlers=handlers, poll_seconds=poll, stop=stop,
-               lease=timedelta(seconds=lease_seconds))
+    try:
+        run_worker(url, handlers=handlers, poll_seconds=poll, stop=stop,
+                   lease=timedelta(seconds=lease_seconds))
+    except HandlerSetupError as exc:
+        _stopped(index, str(exc), 2)
+    except Exception as exc:  # a process of its own: say why in one line, not a traceback
+        _stopped(index, f"{type(exc).__name__}: {exc}".splitlines()[0], 1)
+
+
+def _stopped(index: int, reason: str, code: int) -> None:
+    print(f"civicflow worker process {index + 1} stopped: {reason}", file=sys.stderr)
+    sys.exit(code)
 
 
 def run_workers(url: str | None, *, concurrency: int, handlers: str | None,
@@ -134,3 +150,12 @@ def run_workers(url: str | None, *, concurrency: int, handlers: str | None,
             p.terminate()
         for p in procs:
             p.join()
+        return
+    codes = [p.exitcode for p in procs]
+    if 2 in codes:
+        raise HandlerSetupError("the handlers module could not register its handlers (see above)")
+    failed = [i + 1 for i, code in enumerate(codes) if code]
+    if failed:
+        raise WorkerProcessError(
+            f"worker process(es) {', '.join(map(str, failed))} of {concurrency} stopped with an "
+            "error or were killed (see above); jobs they held are taken over after their lease.")

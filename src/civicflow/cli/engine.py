@@ -302,7 +302,12 @@ def register(app: typer.Typer) -> None:
                                            "dies loses its jobs to others after this."),
                database: str | None = DATABASE) -> None:
         """Run the job executor: due timers and registered service-task handlers."""
-        from civicflow.worker import HandlerSetupError, load_handlers, run_workers
+        from civicflow.worker import (
+            HandlerSetupError,
+            WorkerProcessError,
+            load_handlers,
+            run_workers,
+        )
 
         try:
             load_handlers(handlers)  # refuse a wrong module now, not in every worker process
@@ -317,6 +322,8 @@ def register(app: typer.Typer) -> None:
                             poll_seconds=poll, lease_seconds=lease)
             except HandlerSetupError as exc:
                 _fail(str(exc), USAGE)
+            except WorkerProcessError as exc:
+                _fail(str(exc))
 
     db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 

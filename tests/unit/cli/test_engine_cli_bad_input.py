@@ -152,3 +152,26 @@ def test_a_database_from_a_newer_civicflow_is_refused_with_a_sentence(db: str) -
     conn.close()
     for command in (["db", "upgrade"], ["instances"]):
         _refused([*command, "--database", db], 1, "0099", "newer CivicFlow")
+
+
+def test_worker_processes_that_fail_say_why_in_one_line_each_without_a_traceback(
+    db: str, tmp_path: Path
+) -> None:
+    """With --concurrency, the failure happens in child processes: each says why on stderr and
+    the command exits with the documented status, not with a traceback per process."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "failing_crew_handlers.py").write_text(
+        "def register(engine):\n    raise RuntimeError('no config')\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-m", "civicflow", "worker", "--concurrency", "2",
+         "--handlers", "failing_crew_handlers", "--database", db],
+        capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.count("RuntimeError: no config") == 2
+    assert "worker process 1 stopped" in done.stderr
+    assert "worker process 2 stopped" in done.stderr
