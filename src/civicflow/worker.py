@@ -107,12 +107,24 @@ def run_worker(url: str | None, *, handlers: str | None = None, worker_id: str |
     return ran
 
 
+def _setter(stop: threading.Event) -> Callable[[int, Any], None]:
+    """A signal handler that sets ``stop`` from another thread.
+
+    Handlers run in the main thread between bytecodes, possibly while it holds the event's own
+    (non-reentrant) lock inside ``stop.wait()``; calling ``stop.set()`` there would deadlock.
+    """
+    def handler(_signum: int, _frame: Any) -> None:
+        threading.Thread(target=stop.set, daemon=True).start()
+
+    return handler
+
+
 def _child(url: str | None, handlers: str | None, index: int, poll: float,
            lease_seconds: float) -> None:
     stop = threading.Event()
     # Ctrl-C reaches the whole process group: finish the current job and stop quietly
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, _setter(stop))
+    signal.signal(signal.SIGINT, _setter(stop))
     try:
         run_worker(url, handlers=handlers, poll_seconds=poll, stop=stop,
                    lease=timedelta(seconds=lease_seconds))
@@ -132,7 +144,7 @@ def run_workers(url: str | None, *, concurrency: int, handlers: str | None,
     """Start ``concurrency`` worker processes and wait for them (Ctrl-C stops all)."""
     if concurrency <= 1:
         stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGTERM, _setter(stop))
         with contextlib.suppress(KeyboardInterrupt):
             run_worker(url, handlers=handlers, poll_seconds=poll_seconds, stop=stop,
                        lease=timedelta(seconds=lease_seconds))
