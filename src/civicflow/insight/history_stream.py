@@ -24,8 +24,6 @@ from typing import Any
 import polars as pl
 from sqlalchemy import BigInteger, Engine, Select, String, cast, extract, select, type_coerce
 
-from civicflow.insight import history_arrow
-
 TIME_DTYPE = pl.Datetime("us", "UTC")
 BLOCK_BYTES = 32 * 1024 * 1024  #: text parsed per polars call on PostgreSQL (~250k rows)
 BATCH_ROWS = 50_000  #: rows turned into columns at a time on SQLite
@@ -64,6 +62,9 @@ def columns(table: Any, *, postgres: bool) -> list[Any]:
 def read_postgres(sql: Engine, table: Any, conditions: list[Any]) -> pl.DataFrame:
     """The rows of ``table`` matching ``conditions``: Arrow through ADBC when the driver is
     installed, else text COPY (:func:`read_copy`)."""
+    # imported here: pyarrow and the driver take about a second, which SQLite reads never need
+    from civicflow.insight import history_arrow
+
     try:
         frame = history_arrow.read(sql, table, conditions, RAW_SCHEMA)
     except history_arrow.ArrowReadError as exc:
