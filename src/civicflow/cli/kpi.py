@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from civicflow.cli import csv_options as csv
+
 if TYPE_CHECKING:
     from civicflow.insight.kpi import KpiReport, KpiResult
 
@@ -87,57 +89,16 @@ def kpi(
             "--json", metavar="", help="Print the results (or the error) as JSON."
         ),
     ] = False,
-    case: Annotated[
-        str | None, typer.Option("--case", metavar="COLUMN", help="CSV column with the case id.")
-    ] = None,
-    activity: Annotated[
-        str | None,
-        typer.Option("--activity", metavar="COLUMN", help="CSV column with the activity."),
-    ] = None,
-    timestamp: Annotated[
-        str | None,
-        typer.Option("--timestamp", metavar="COLUMN", help="CSV column with the time."),
-    ] = None,
-    resource: Annotated[
-        str | None,
-        typer.Option("--resource", metavar="COLUMN", help="CSV column with the resource."),
-    ] = None,
-    group: Annotated[
-        str | None,
-        typer.Option("--group", metavar="COLUMN", help="CSV column with the department."),
-    ] = None,
-    lifecycle_column: Annotated[
-        str | None,
-        typer.Option(
-            "--lifecycle-column", metavar="COLUMN", help="CSV column with the lifecycle transition."
-        ),
-    ] = None,
-    timestamp_format: Annotated[
-        str | None,
-        typer.Option(
-            "--timestamp-format",
-            metavar="FORMAT",
-            help="strftime format of CSV times, e.g. '%d/%m/%Y %H:%M' (default: ISO 8601).",
-        ),
-    ] = None,
-    timezone: Annotated[
-        str,
-        typer.Option(
-            "--timezone", metavar="ZONE", help="Zone of CSV times without one (IANA name)."
-        ),
-    ] = "UTC",
-    separator: Annotated[
-        str, typer.Option("--separator", metavar="CHAR", help="CSV field separator.")
-    ] = ",",
-    object_type: Annotated[
-        str | None,
-        typer.Option(
-            "--object-type",
-            metavar="TYPE",
-            help="OCEL logs: the object type whose objects are the cases (default: the type "
-            "most events relate to).",
-        ),
-    ] = None,
+    case: csv.CaseColumn = None,
+    activity: csv.ActivityColumn = None,
+    timestamp: csv.TimestampColumn = None,
+    resource: csv.ResourceColumn = None,
+    group: csv.GroupColumn = None,
+    lifecycle_column: csv.LifecycleColumn = None,
+    timestamp_format: csv.TimestampFormat = None,
+    timezone: csv.Timezone = "UTC",
+    separator: csv.Separator = ",",
+    object_type: csv.ObjectType = None,
 ) -> None:
     """Compute KPIs (cycle time, SLA, throughput, backlog, cost...) over an event log."""
     import polars as pl

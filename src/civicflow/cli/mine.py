@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from civicflow.cli import csv_options as csv
+
 if TYPE_CHECKING:
     from civicflow.insight.report import MiningReport
 
@@ -42,25 +44,15 @@ def mine(
         help="Mine activity instances (waits from a completion to the start of work on the "
              "next activity) or every event. Default: instances for a database, events for a "
              "file.")] = None,
-    case: Annotated[str | None, typer.Option(
-        "--case", help="CSV column with the case id.")] = None,
-    activity: Annotated[str | None, typer.Option(
-        "--activity", help="CSV column with the activity.")] = None,
-    timestamp: Annotated[str | None, typer.Option(
-        "--timestamp", help="CSV column with the time.")] = None,
-    resource: Annotated[str | None, typer.Option(
-        "--resource", help="CSV column with the resource (org:resource).")] = None,
-    group: Annotated[str | None, typer.Option(
-        "--group", help="CSV column with the department (org:group).")] = None,
-    lifecycle_column: Annotated[str | None, typer.Option(
-        "--lifecycle-column", help="CSV column with the lifecycle transition.")] = None,
-    timestamp_format: Annotated[str | None, typer.Option(
-        "--timestamp-format", help="strftime format of CSV times, e.g. '%d/%m/%Y %H:%M'.")
-    ] = None,
-    timezone: Annotated[str, typer.Option(
-        "--timezone", help="Zone of CSV times without one (IANA name, e.g. Europe/Paris).")
-    ] = "UTC",
-    separator: Annotated[str, typer.Option("--separator", help="CSV field separator.")] = ",",
+    case: csv.CaseColumn = None,
+    activity: csv.ActivityColumn = None,
+    timestamp: csv.TimestampColumn = None,
+    resource: csv.ResourceColumn = None,
+    group: csv.GroupColumn = None,
+    lifecycle_column: csv.LifecycleColumn = None,
+    timestamp_format: csv.TimestampFormat = None,
+    timezone: csv.Timezone = "UTC",
+    separator: csv.Separator = ",",
     window: Annotated[str, typer.Option(
         "--window", help="Period for following the worst bottlenecks over time: 1w, 1mo, 1q, 1y.")
     ] = "1mo",
@@ -68,9 +60,7 @@ def mine(
         "--model", help="BPMN model to check the log against (token replay fitness).")] = None,
     discover: Annotated[Path | None, typer.Option(
         "--discover", help="Write a BPMN model discovered from the log to this file.")] = None,
-    object_type: Annotated[str | None, typer.Option(
-        "--object-type", help="OCEL logs: the object type whose objects are the cases "
-        "(default: the type most events relate to).")] = None,
+    object_type: csv.ObjectType = None,
 ) -> None:
     """Mine an event log: key figures, bottlenecks, hand-offs between departments, variants."""
     import polars as pl
