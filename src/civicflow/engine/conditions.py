@@ -4,7 +4,11 @@ their FEEL condition becomes true.
 A waiting conditional event is a ``conditional`` subscription (name = element id). After the
 agenda of a command drains, the conditions of every instance whose variables the command
 changed are evaluated again, and those that hold are triggered (as Camunda 8 re-evaluates on
-variable changes). Each waiting conditional event fires once, non-interrupting ones included.
+variable changes). An interrupting event (and a catch event) fires once. A non-interrupting
+boundary or event-subprocess start event fires each time its condition changes from false to
+true (BPMN 2.0.2, 10.5.1): after firing its subscription stays, marked ``HELD`` (in the
+otherwise unused ``correlation_key``), and is re-armed by the first recheck that finds the
+condition false; only then can it fire again.
 """
 
 from __future__ import annotations
@@ -14,6 +18,10 @@ from typing import Any
 from civicflow.engine.graph import Node
 from civicflow.engine.rows import SubscriptionRow, TokenRow
 from civicflow.engine.runtime import IncidentError, Runtime, new_id
+
+#: marks the subscription of a non-interrupting conditional event whose condition held when it
+#: last fired: it waits for the condition to become false before it can fire again
+HELD = "held"
 
 
 def watch(rt: Runtime, owner_id: str, instance_id: str, node: Node,
@@ -70,9 +78,21 @@ def recheck(rt: Runtime) -> bool:
                 holds = rt.eval_in(probe, condition) is True
             except IncidentError:
                 holds = False  # a condition over variables not set yet is simply not true
-            if not holds or sub.id not in rt.work.subscriptions.rows:
+            if sub.id not in rt.work.subscriptions.rows:
                 continue
-            rt.work.subscriptions.delete(sub)
+            repeats = part is None and _repeats(node)
+            if repeats and sub.correlation_key == HELD:
+                if not holds:  # became false: the next change to true fires again
+                    sub.correlation_key = None
+                    rt.work.subscriptions.touch(sub)
+                continue
+            if not holds:
+                continue
+            if repeats:
+                sub.correlation_key = HELD
+                rt.work.subscriptions.touch(sub)
+            else:
+                rt.work.subscriptions.delete(sub)
             from civicflow.engine.events import trigger
 
             try:
@@ -82,6 +102,12 @@ def recheck(rt: Runtime) -> bool:
                     rt.raise_incident(owner, exc)
             fired = True
     return fired
+
+
+def _repeats(node: Node) -> bool:
+    """Non-interrupting boundary and event-subprocess start events fire on every change from
+    false to true; catch events and interrupting events end their wait when they fire."""
+    return node.type in ("boundaryEvent", "startEvent") and not node.cancel_activity
 
 
 def _conditional_subscriptions(rt: Runtime, instance_id: str) -> list[SubscriptionRow]:
