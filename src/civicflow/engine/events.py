@@ -219,11 +219,15 @@ def _link_target(graph: ProcessGraph, node: Node, name: str | None) -> str:
     raise IncidentError("link", f"Element '{node.id}': no link catch event named {name!r}.")
 
 
-def event_based_gateway(rt: Runtime, token: TokenRow, node: Node) -> None:
-    """Wait for whichever event after the gateway happens first."""
+def event_based_gateway(rt: Runtime, token: TokenRow, node: Node,
+                        only: frozenset[str] | None = None) -> None:
+    """Wait for whichever event after the gateway happens first (``only``: just the events
+    with these ids, for a migration to a version that adds some)."""
     graph = rt.graph_of(rt.instance_of(token))
     for flow_id in node.outgoing:
         target = graph.node(graph.flow(flow_id).target)
+        if only is not None and target.id not in only:
+            continue
         ev = target.event
         if target.type == "receiveTask" and ev is not None:
             ev = EventDef(kind="message", name=ev.name, correlation_key=ev.correlation_key)

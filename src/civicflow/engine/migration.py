@@ -6,8 +6,8 @@ old id -> new id; unmapped ids stay the same). The move is refused, naming every
 one would land on a missing element, on an element of another type (a user task cannot become
 a service task), in another subprocess, or behind a join flow that is not there; otherwise the
 rows are rewritten in place, in the command's one transaction, and the instance runs on under
-the target version; boundary events that only the target version has start waiting (a timer
-counts from the move). History stays append-only: rows written before the move keep the old ids
+the target version; boundary events that only the target version has, and events it adds after an
+event-based gateway a token waits at, start waiting (a timer counts from the move). History stays append-only: rows written before the move keep the old ids
 and version, later rows carry the new ones.
 """
 
@@ -120,6 +120,7 @@ def migrate(rt: Runtime, instance_id: str, deployment_id: str, version: int,
     work.instances.touch(inst)
     for token in tokens:
         _open_new_boundaries(rt, plan, token)
+        _open_new_gateway_events(rt, plan, token)
 
 
 def _open_new_boundaries(rt: Runtime, plan: _Plan, token: TokenRow) -> None:
@@ -139,6 +140,23 @@ def _open_new_boundaries(rt: Runtime, plan: _Plan, token: TokenRow) -> None:
 
         open_boundaries(rt, token, node, only=new)
         deliver_buffered_to_boundaries(rt)
+
+
+def _open_new_gateway_events(rt: Runtime, plan: _Plan, token: TokenRow) -> None:
+    """A token waiting at an event-based gateway also waits for the events that only the
+    target version has after it (a timer counts from the move; a buffered message is taken at
+    once, as when the gateway is entered); the events it waited for keep their state."""
+    node = plan.target.nodes.get(token.element_id)
+    if node is None or node.type != "eventBasedGateway" or token.id not in rt.work.tokens.rows:
+        return
+    waiting = ({s.element_id for s in rt.work.subscriptions_of(token.id)}
+               | {j.element_id for j in rt.work.jobs_of(token.id)})
+    after = {plan.target.flow(f).target for f in node.outgoing}
+    new = frozenset(after - waiting)
+    if new:
+        from civicflow.engine.events import event_based_gateway
+
+        event_based_gateway(rt, token, node, only=new)
 
 
 def _check_token(rt: Runtime, plan: _Plan, token: TokenRow) -> None:
