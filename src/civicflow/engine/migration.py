@@ -4,11 +4,14 @@ Every element that holds something of the instance (a token, a scope, a user tas
 subscription, an incident) is looked up in the target version under its mapped id (``mappings``
 old id -> new id; unmapped ids stay the same). The move is refused, naming every element, when
 one would land on a missing element, on an element of another type (a user task cannot become
-a service task), in another subprocess, or behind a join flow that is not there; otherwise the
-rows are rewritten in place, in the command's one transaction, and the instance runs on under
-the target version; boundary events that only the target version has, and events it adds after an
-event-based gateway a token waits at, start waiting (a timer counts from the move). History stays append-only: rows written before the move keep the old ids
-and version, later rows carry the new ones.
+a service task), outside its (sub)process, into a multi-instance or event subprocess, or behind
+a join flow that is not there; otherwise the rows are rewritten in place, in the command's one
+transaction, and the instance runs on under the target version. A token may move *into* an
+embedded subprocess nested in its own (sub)process: the subprocess instance running there is
+joined, or one is entered (its start event is skipped). Boundary events that only the target
+version has, and events it adds after an event-based gateway a token waits at, start waiting
+(a timer counts from the move). History stays append-only: rows written before the move keep
+the old ids and version, later rows carry the new ones.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Mapping
 from civicflow.engine.errors import InvalidCommandError, NotFoundError
 from civicflow.engine.graph import Node, ProcessGraph
 from civicflow.engine.rows import InstanceState, ScopeRow, TokenRow
-from civicflow.engine.runtime import Runtime
+from civicflow.engine.runtime import IncidentError, Runtime
 
 
 class _Plan:
@@ -30,6 +33,8 @@ class _Plan:
         self.target = target
         self.mappings = dict(mappings)
         self.problems: list[str] = []
+        #: token id -> embedded subprocesses (outermost first) it moves into
+        self.moves: dict[str, tuple[str, ...]] = {}
 
     def new(self, old: str) -> str:
         return self.mappings.get(old, old)
@@ -118,6 +123,10 @@ def migrate(rt: Runtime, instance_id: str, deployment_id: str, version: int,
     inst.deployment_id = deployment_id
     inst.version = version
     work.instances.touch(inst)
+    entered: dict[tuple[str, str], str] = {}
+    for token in tokens:
+        if token.id in plan.moves:
+            _move_into(rt, plan, token, plan.moves[token.id], entered)
     for token in tokens:
         _open_new_boundaries(rt, plan, token)
         _open_new_gateway_events(rt, plan, token)
@@ -167,8 +176,7 @@ def _check_token(rt: Runtime, plan: _Plan, token: TokenRow) -> None:
         container = (plan.target.process_id if scope.kind == "process"
                      else plan.new(scope.element_id))
         if node.container != container:
-            plan.problems.append(
-                f"'{token.element_id}' would move to '{node.id}' outside its (sub)process")
+            _plan_move(rt, plan, token, node, container)
     waits_at_join = node is not None and node.type.endswith("Gateway") and len(node.incoming) > 1
     if node is not None and waits_at_join and token.flow_id is not None:
         flow = plan.target.flows.get(token.flow_id)
@@ -182,6 +190,120 @@ def _check_token(rt: Runtime, plan: _Plan, token: TokenRow) -> None:
     for job in work.jobs_of(token.id):
         if job.element_id != token.element_id:
             plan.check(job.element_id, " (an event waiting with it)")
+
+
+def _path_into(target: ProcessGraph, inner: str, outer: str) -> tuple[str, ...] | None:
+    """The containers from just inside ``outer`` down to ``inner`` (outermost first), or None
+    when ``inner`` is not nested in ``outer``."""
+    path: list[str] = []
+    current = inner
+    while current != outer:
+        node = target.nodes.get(current)
+        if node is None:  # reached the process: ``outer`` is not around ``inner``
+            return None
+        path.append(current)
+        current = node.container
+    return tuple(reversed(path))
+
+
+def _plan_move(rt: Runtime, plan: _Plan, token: TokenRow, node: Node, container: str) -> None:
+    """A token whose target element lies in another (sub)process: allowed when that element is
+    nested, through embedded subprocesses only, inside the token's own (sub)process; the
+    subprocess instances it needs are found (exactly one running there) or created."""
+    arrow = f"'{token.element_id}'" + ("" if node.id == token.element_id
+                                       else f" (mapped to '{node.id}')")
+    path = _path_into(plan.target, node.container, container)
+    if path is None:
+        plan.problems.append(
+            f"{arrow} would move outside its (sub)process; a token can only move into a "
+            "subprocess nested in the one it is in")
+        return
+    problems = len(plan.problems)
+    for cid in path:
+        sub = plan.target.node(cid)
+        if sub.triggered_by_event:
+            plan.problems.append(
+                f"{arrow} would move into the event subprocess '{cid}', which only its start "
+                "event can start")
+        elif sub.type not in ("subProcess", "transaction"):
+            plan.problems.append(f"{arrow} would move into '{cid}', a {sub.type}, which is not "
+                                 "an embedded subprocess")
+        elif sub.multi_instance is not None:
+            plan.problems.append(
+                f"{arrow} would move into the multi-instance subprocess '{cid}': which of its "
+                "instances it should join is not defined")
+    if len(plan.problems) > problems:
+        return
+    scope_id: str | None = token.scope_id
+    for cid in path:  # the subprocess instances that already run must be unambiguous
+        owners = _owners(rt, scope_id, cid, plan) if scope_id is not None else []
+        if len(owners) > 1:
+            plan.problems.append(
+                f"{arrow} would move into subprocess '{cid}', which runs {len(owners)} times "
+                "there: which one it should join is not defined")
+            return
+        scope_id = owners[0].local_scope_id if owners else None
+    plan.moves[token.id] = path
+
+
+def _owners(rt: Runtime, scope_id: str, container: str,
+            plan: _Plan | None = None) -> list[TokenRow]:
+    """Tokens of ``scope_id`` that run an instance of subprocess ``container`` (target id;
+    before the rewrite, ``plan`` maps their element ids)."""
+    out: list[TokenRow] = []
+    for t in rt.work.tokens_in(scope_id):
+        element = plan.new(t.element_id) if plan is not None else t.element_id
+        if element != container or t.local_scope_id is None:
+            continue
+        local = rt.work.scope(t.local_scope_id)
+        if local is not None and local.kind == "subprocess":
+            out.append(t)
+    return out
+
+
+def _move_into(rt: Runtime, plan: _Plan, token: TokenRow, path: tuple[str, ...],
+               entered: dict[tuple[str, str], str]) -> None:
+    """Put a token inside the subprocesses of ``path``, entering those not running yet (one
+    instance per parent scope, shared by every token moved into it)."""
+    scope_id = token.scope_id
+    for cid in path:
+        inner = entered.get((scope_id, cid))
+        if inner is None:
+            owners = _owners(rt, scope_id, cid)
+            inner = (owners[0].local_scope_id if owners and owners[0].local_scope_id
+                     else _enter_subprocess(rt, token.instance_id, scope_id,
+                                            plan.target.node(cid)))
+            entered[(scope_id, cid)] = inner
+        scope_id = inner
+    old_scope = token.scope_id
+    token.scope_id = scope_id
+    rt.work.tokens.rekey(token, old_scope)
+    if token.local_scope_id is not None:
+        local = rt.work.scope(token.local_scope_id)
+        if local is not None:
+            old_parent = local.parent_id
+            local.parent_id = scope_id
+            rt.work.scopes.rekey(local, old_parent)
+
+
+def _enter_subprocess(rt: Runtime, instance_id: str, parent_scope_id: str, node: Node) -> str:
+    """Start an instance of an embedded subprocess without running its start event (a moved
+    token is put inside instead): input mappings run, boundary events and event subprocesses
+    start waiting, and the history logs its start."""
+    from civicflow.engine.events import open_boundaries, open_event_subprocesses
+
+    owner = rt.new_token(instance_id, parent_scope_id, node.id)
+    rt.record(owner, node, "start")
+    scope_id = rt.ensure_local_scope(owner, kind="subprocess")
+    try:
+        rt.apply_inputs(owner, node)
+        open_boundaries(rt, owner, node)
+        open_event_subprocesses(rt, instance_id, scope_id, node.event_subprocesses)
+    except IncidentError as exc:
+        raise InvalidCommandError(
+            f"Subprocess '{node.id}' cannot be entered to move tokens into it: {exc.message}. "
+            "Set the variables it needs (set_variables), then migrate again.") from exc
+    return scope_id
 
 
 def _rewrite(rt: Runtime, plan: _Plan, scopes: list[ScopeRow], tokens: list[TokenRow]) -> None:

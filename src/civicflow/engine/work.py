@@ -90,6 +90,14 @@ class RowSet(Generic[R]):
         self._index(row)
         return row
 
+    def rekey(self, row: R, old_key: str | None) -> None:
+        """A row's index key changed (a migrated token moves into another scope): re-index
+        it and mark it changed."""
+        if old_key is not None and old_key in self._by_key:
+            self._by_key[old_key].discard(row.id)
+        self._index(row)
+        self.touch(row)
+
     def touch(self, row: R) -> None:
         """Mark a loaded row as changed."""
         if row.id not in self.inserted:

@@ -159,17 +159,6 @@ def test_a_token_inside_a_renamed_subprocess_moves_with_it(engine: Any) -> None:
                                         for h in engine.history(inst.id)]
 
 
-def test_mapping_a_task_into_another_subprocess_is_refused(engine: Any) -> None:
-    engine.deploy(review_then("review"))
-    inst = engine.start("p")
-    engine.deploy(bpmn('<bpmn:startEvent id="s"/><bpmn:subProcess id="sub">'
-                       '<bpmn:startEvent id="ss"/><bpmn:userTask id="inner"/>'
-                       '<bpmn:endEvent id="se"/>' + chain("ss", "inner", "se")
-                       + '</bpmn:subProcess><bpmn:endEvent id="e"/>' + chain("s", "sub", "e")))
-    with pytest.raises(InvalidCommandError, match="outside its \\(sub\\)process"):
-        engine.migrate(inst.id, 2, mappings={"review": "inner"})
-
-
 def test_a_boundary_timer_added_in_the_new_version_starts_counting_at_the_move(
     engine: Any, clock: Any
 ) -> None:
