@@ -16,6 +16,7 @@ from civicflow.engine.errors import (
     NotFoundError,
 )
 from civicflow.engine.graph import ProcessGraph
+from civicflow.engine.pending_starts import is_parallel_start, offer_broadcast, offer_message
 from civicflow.engine.ports import StatePort
 from civicflow.engine.rows import InstanceState, JobRow, MessageRow, SubscriptionRow, TokenRow
 from civicflow.engine.runtime import IncidentError, Runtime, new_id
@@ -270,13 +271,17 @@ def _fire_start_timer(rt: Runtime, job: JobRow) -> Outcome:
     interval = job.data.get("interval")
     if interval is not None and (left is None or left > 0):
         job.due_at = job.due_at + timedelta(seconds=float(interval))
-        job.data = {"left": None if left is None else left - 1, "interval": interval}
+        job.data = {**job.data, "left": None if left is None else left - 1,
+                    "interval": interval}
         job.state = "ready"
         job.worker_id = None
         job.lock_expires_at = None
         rt.work.jobs.touch(job)
     else:
         rt.work.jobs.delete(job)
+    if is_parallel_start(rt.graphs(job.token_id).node(job.element_id)):
+        offer_broadcast(rt, job.token_id, job.element_id, f"timer:{job.data.get('part')}", {})
+        return Outcome()
     inst = create_instance(rt, job.token_id, {}, None, None, job.element_id)
     return Outcome(instance_id=inst.id)
 
@@ -296,7 +301,10 @@ def timer_start_jobs(graph: ProcessGraph, deployment_id: str, now: datetime) -> 
                         if ev.timer_kind == "cycle" else None)
             out.append(JobRow(id=new_id(), instance_id="", token_id=deployment_id,
                               element_id=start_id, kind="timer", type=None, headers={},
-                              data={"left": left, "interval": interval}, due_at=due,
+                              data={"left": left, "interval": interval,
+                                    "part": i if start_ev is not None
+                                    and start_ev.kind == "multiple" else None},
+                              due_at=due,
                               retries=0, state="ready", worker_id=None, lock_expires_at=None,
                               error=None, idempotency_key=f"{deployment_id}:{start_id}:timer"
                               + (f":{i}" if i else "")))
@@ -390,6 +398,12 @@ def _correlate(rt: Runtime, cmd: CorrelateMessage) -> Outcome:
         _trigger_sub(rt, sub, cmd.variables)
         count += 1
     for deployment_id, start_id in work.port.message_start_events(cmd.name):
+        if is_parallel_start(rt.graphs(deployment_id).node(start_id)):
+            # a part of a parallel multiple start event: the instance waits for the others
+            if offer_message(rt, deployment_id, start_id, cmd.name, cmd.correlation_key,
+                             cmd.variables):
+                count += 1
+            continue
         create_instance(rt, deployment_id, dict(cmd.variables), cmd.correlation_key, None,
                         start_id)
         count += 1
@@ -424,6 +438,9 @@ def _deliver_signals(rt: Runtime) -> None:
             rt.work.instance(sub.instance_id)
             _trigger_sub(rt, sub, variables)
         for deployment_id, start_id in rt.work.port.signal_start_events(name):
+            if is_parallel_start(rt.graphs(deployment_id).node(start_id)):
+                offer_broadcast(rt, deployment_id, start_id, f"signal:{name}", variables)
+                continue
             create_instance(rt, deployment_id, dict(variables), None, None, start_id)
         rt.run()
 

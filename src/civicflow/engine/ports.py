@@ -12,6 +12,7 @@ from civicflow.engine.rows import (
     InstanceRow,
     JobRow,
     MessageRow,
+    PendingStartRow,
     ScopeRow,
     SubscriptionRow,
     TokenRow,
@@ -51,6 +52,9 @@ class StatePort(Protocol):
     def child_instances(self, token_id: str) -> list[str]: ...
     def message_start_events(self, name: str) -> list[tuple[str, str]]: ...
     def signal_start_events(self, name: str) -> list[tuple[str, str]]: ...
+    def load_pending_starts(
+        self, deployment_id: str, element_id: str, keys: tuple[str | None, ...] | None
+    ) -> list[PendingStartRow]: ...
     def find_buffered_message(
         self, name: str, correlation_key: str | None, now: datetime
     ) -> MessageRow | None: ...

@@ -142,6 +142,21 @@ class MessageRow:
 
 
 @dataclass(slots=True)
+class PendingStartRow:
+    """Triggers of a parallel multiple start event of a process that occurred so far, for one
+    correlation key; the instance starts once every trigger has occurred (decision 0303).
+    ``id`` is derived from (deployment, element, key): one row per triple."""
+
+    id: str
+    deployment_id: str
+    element_id: str
+    correlation_key: str | None
+    parts: list[str]  #: part keys (``message:<name>``, ``signal:<name>``, ``timer:<i>``)
+    variables: dict[str, Any]  #: the parts' variables merged in arrival order
+    created_at: datetime
+
+
+@dataclass(slots=True)
 class IncidentRow:
     """A problem an operator must fix (data or model) before the token can go on."""
 

@@ -21,6 +21,7 @@ from civicflow.engine.rows import (
     InstanceRow,
     JobRow,
     MessageRow,
+    PendingStartRow,
     ScopeRow,
     SubscriptionRow,
     TokenRow,
@@ -141,6 +142,8 @@ class Changes:
     messages_deleted: list[str]
     history: list[HistoryRow]
     decision_evaluations: list[DecisionEvaluationRow] = field(default_factory=list)
+    pending_starts: tuple[list[PendingStartRow], list[PendingStartRow], list[str]] = field(
+        default_factory=lambda: ([], [], []))
 
 
 @dataclass
@@ -158,6 +161,7 @@ class Work:
         default_factory=lambda: RowSet(lambda r: r.token_id)
     )
     incidents: RowSet[IncidentRow] = field(default_factory=lambda: RowSet(lambda r: r.token_id))
+    pending_starts: RowSet[PendingStartRow] = field(default_factory=lambda: RowSet(lambda r: None))
     locked_instances: dict[str, int] = field(default_factory=dict)
     _vars: dict[str, dict[str, Any]] = field(default_factory=dict)
     _vars_dirty: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -219,6 +223,33 @@ class Work:
         for rs in (self.user_tasks, self.jobs, self.subscriptions, self.incidents):
             rs._loaded_keys.add(row.id)
         return self.tokens.add(row)
+
+    def pending_starts_of(self, deployment_id: str, element_id: str,
+                          keys: tuple[str | None, ...] | None) -> list[PendingStartRow]:
+        """Open pending starts of a parallel multiple start event (``keys``: only those with
+        these correlation keys; None: all), oldest first, merged with this command's."""
+        rs = self.pending_starts
+        for row in self.port.load_pending_starts(deployment_id, element_id, keys):
+            if not rs.known(row.id):
+                rs.rows[row.id] = row
+        found = [r for r in rs.rows.values()
+                 if r.deployment_id == deployment_id and r.element_id == element_id
+                 and (keys is None or r.correlation_key in keys)]
+        return sorted(found, key=lambda r: (r.created_at, r.id))
+
+    def save_pending_start(self, row: PendingStartRow) -> None:
+        """Insert or update a pending start (one deleted earlier in this command may be
+        opened again under the same id: it is then an update of the stored row)."""
+        rs = self.pending_starts
+        if row.id in rs.rows:
+            rs.rows[row.id] = row
+            rs.touch(row)
+        elif row.id in rs.deleted:
+            del rs.deleted[row.id]
+            rs.rows[row.id] = row
+            rs.updated.add(row.id)
+        else:
+            rs.add(row)
 
     # -- variables -----------------------------------------------------------------------
     def local_vars(self, scope_id: str) -> dict[str, Any]:
@@ -307,4 +338,5 @@ class Work:
             messages_deleted=self.messages_deleted,
             history=self.history,
             decision_evaluations=self.decision_evaluations,
+            pending_starts=self.pending_starts.changes(),
         )

@@ -82,5 +82,5 @@ ENGINE_SUPPORT = EngineSupport(
     java_delegates=False,
     multiple_catch_parts=frozenset({"message", "timer", "signal", "conditional"}),
     multiple_throw_parts=frozenset({"message", "signal", "escalation", "error"}),
-    parallel_multiple_process_start=False,
+    parallel_multiple_process_start=True,  # triggers collected in cf_pending_starts (0303)
 )

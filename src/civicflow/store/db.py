@@ -68,9 +68,15 @@ def _sqlite_events(engine: SqlEngine, *, wal: bool) -> None:
 
 
 def is_retryable(exc: BaseException) -> bool:
-    """A PostgreSQL serialization failure or deadlock: the transaction may simply be re-run."""
+    """A PostgreSQL serialization failure or deadlock: the transaction may simply be re-run.
+    So may two commands that opened the same pending start at once (its id is derived from
+    version, start event and key): the loser then finds the winner's row."""
     for candidate in (exc, getattr(exc, "orig", None)):
-        if getattr(candidate, "sqlstate", None) in ("40001", "40P01"):
+        state = getattr(candidate, "sqlstate", None)
+        if state in ("40001", "40P01"):
+            return True
+        if state == "23505" and getattr(getattr(candidate, "diag", None), "constraint_name",
+                                        None) == "cf_pending_starts_pkey":
             return True
     return False
 

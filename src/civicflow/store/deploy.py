@@ -103,11 +103,16 @@ def deploy_processes(conn: Connection, text: str, name: str | None, now: datetim
 
 def _schedule_timer_starts(conn: Connection, graph: ProcessGraph, dep_id: str,
                            previous: Any, now: datetime) -> None:
-    """A new version's timer start events replace the previous version's (Camunda 8)."""
+    """A new version's timer start events replace the previous version's (Camunda 8), and
+    its parallel multiple start events start collecting triggers afresh."""
     c = t.jobs.c
     if previous is not None:
         conn.execute(t.jobs.delete().where(and_(c.instance_id == "",
                                                 c.token_id == previous.id)))
+        # start triggers now go to the new version: the old one's partial parallel multiple
+        # starts could never complete (decision 0303)
+        conn.execute(t.pending_starts.delete().where(
+            t.pending_starts.c.deployment_id == previous.id))
     jobs = cmds.timer_start_jobs(graph, dep_id, now)
     if jobs:
         apply_changes(Raw.of(conn), _jobs_only(jobs))

@@ -16,6 +16,7 @@ from civicflow.engine.rows import (
     InstanceRow,
     JobRow,
     MessageRow,
+    PendingStartRow,
     ScopeRow,
     SubscriptionRow,
     TokenRow,
@@ -322,6 +323,26 @@ class SqlPort:
 
     def signal_start_events(self, name: str) -> list[tuple[str, str]]:
         return list(self._start_events("signal", name, self)) if self._start_events else []
+
+    def load_pending_starts(
+        self, deployment_id: str, element_id: str, keys: tuple[str | None, ...] | None
+    ) -> list[PendingStartRow]:
+        sql = "SELECT * FROM cf_pending_starts WHERE deployment_id = ? AND element_id = ?"
+        params: list[Any] = [deployment_id, element_id]
+        if keys is not None:
+            named = [k for k in keys if k is not None]
+            alternatives = ["correlation_key IS NULL"] if None in keys else []
+            if named:
+                alternatives.append(f"correlation_key IN ({', '.join('?' for _ in named)})")
+                params.extend(named)
+            sql += f" AND ({' OR '.join(alternatives) or '1 = 0'})"
+        rows = self.raw.rows(sql + " ORDER BY created_at, id", params)
+        for r in rows:
+            self.loaded[("cf_pending_starts", r.id)] = r
+        return [PendingStartRow(r.id, r.deployment_id, r.element_id, r.correlation_key,
+                                list(loads(r.parts) or []), dict(loads(r.variables) or {}),
+                                utc(r.created_at))  # type: ignore[arg-type]
+                for r in rows]
 
     def find_buffered_message(
         self, name: str, correlation_key: str | None, now: datetime

@@ -248,3 +248,20 @@ decision_evaluations = Table(
     Column("at", TS, nullable=False),
     Index("ix_cf_decision_evaluations_instance", "instance_id", "id"),
 )
+
+pending_starts = Table(
+    # 0004: triggers of a parallel multiple start event of a process seen so far, one row per
+    # (process version, start event, correlation key); the instance starts when all occurred.
+    # The id is derived from that triple, so two commands opening the same one collide on the
+    # primary key (decision 0303)
+    "cf_pending_starts",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("deployment_id", String(ID), nullable=False),
+    Column("element_id", String(NAME), nullable=False),
+    Column("correlation_key", String(NAME), nullable=True),
+    Column("parts", Text, nullable=False),  # JSON list of part keys, in arrival order
+    Column("variables", Text, nullable=False),  # JSON object: the parts' variables merged
+    Column("created_at", TS, nullable=False),
+    Index("ix_cf_pending_starts_event", "deployment_id", "element_id", "correlation_key"),
+)

@@ -17,6 +17,7 @@ from civicflow.engine.rows import (
     IncidentRow,
     InstanceRow,
     JobRow,
+    PendingStartRow,
     ScopeRow,
     SubscriptionRow,
     TokenRow,
@@ -94,6 +95,15 @@ def _incident_values(r: IncidentRow, ts: Ts) -> tuple[Any, ...]:
             ts(r.created_at), r.state, ts(r.resolved_at))
 
 
+_PENDING_START = ("id", "deployment_id", "element_id", "correlation_key", "parts", "variables",
+                  "created_at")
+
+
+def _pending_start_values(r: PendingStartRow, ts: Ts) -> tuple[Any, ...]:
+    return (r.id, r.deployment_id, r.element_id, r.correlation_key, dumps(r.parts),
+            dumps(r.variables), ts(r.created_at))
+
+
 def _insert_sql(table: str, cols: Sequence[str]) -> str:
     return f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
 
@@ -151,6 +161,7 @@ _TASKS = _TableWriter("cf_user_tasks", _TASK, _task_values)
 _JOBS = _TableWriter("cf_jobs", _JOB, _job_values)
 _SUBS = _TableWriter("cf_subscriptions", _SUB, _sub_values)
 _INCIDENTS = _TableWriter("cf_incidents", _INCIDENT, _incident_values)
+_PENDING_STARTS = _TableWriter("cf_pending_starts", _PENDING_START, _pending_start_values)
 
 _VARIABLES_UPSERT = (_insert_sql("cf_variables", ("scope_id", "name", "instance_id", "value"))
                      + " ON CONFLICT (scope_id, name) DO UPDATE SET value = excluded.value")
@@ -231,6 +242,8 @@ def _write_rest(raw: Raw, ch: Changes, ins: list[InstanceRow], upd: list[Instanc
     _JOBS.write(raw, ch.jobs, loaded)
     _SUBS.write(raw, ch.subscriptions, loaded)
     _INCIDENTS.write(raw, ch.incidents, loaded)
+    if ch.pending_starts != ([], [], []):
+        _PENDING_STARTS.write(raw, ch.pending_starts, loaded)
     _delete_in(raw, "cf_variables", "scope_id", ch.variable_scopes_cleared)
     for scope_id, name in ch.variables_deleted:
         raw.run("DELETE FROM cf_variables WHERE scope_id = ? AND name = ?", (scope_id, name))

@@ -247,13 +247,12 @@ def test_parallel_multiple_event_subprocess_starts_when_every_definition_occurre
     assert engine.instance(inst.id).variables["amount"] == 4
 
 
-def test_parallel_multiple_start_event_of_a_process_is_refused_clearly(engine: Any) -> None:
-    from civicflow.engine.errors import DeploymentError
-
-    with pytest.raises(DeploymentError, match="parallel multiple start event"):
-        engine.deploy(bpmn('<bpmn:startEvent id="s" parallelMultiple="true">' + PAID + LAW
-                           + '</bpmn:startEvent><bpmn:endEvent id="e"/>' + chain("s", "e"),
-                           extra=DEFS))
+def test_parallel_multiple_start_event_of_a_process_is_deployed(engine: Any) -> None:
+    # what it does: test_engine_parallel_start.py
+    [deployed] = engine.deploy(bpmn('<bpmn:startEvent id="s" parallelMultiple="true">' + PAID
+                                    + LAW + '</bpmn:startEvent><bpmn:endEvent id="e"/>'
+                                    + chain("s", "e"), extra=DEFS))
+    assert deployed.version == 1
 
 
 def test_multiple_catch_event_with_an_unsupported_definition_is_refused_clearly(
