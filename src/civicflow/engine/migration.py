@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 from civicflow.engine.errors import InvalidCommandError, NotFoundError
 from civicflow.engine.graph import Node, ProcessGraph
-from civicflow.engine.rows import InstanceState, ScopeRow, TokenRow
+from civicflow.engine.rows import InstanceState, ScopeRow, TokenRow, TokenState
 from civicflow.engine.runtime import IncidentError, Runtime
 
 
@@ -241,6 +241,11 @@ def _plan_move(rt: Runtime, plan: _Plan, token: TokenRow, node: Node, container:
             plan.problems.append(
                 f"{arrow} would move into subprocess '{cid}', which runs {len(owners)} times "
                 "there: which one it should join is not defined")
+            return
+        if owners and owners[0].state == TokenState.INCIDENT:
+            plan.problems.append(
+                f"{arrow} would move into subprocess '{cid}', which is stuck on an incident "
+                "(a retry enters it anew); resolve the incident first")
             return
         scope_id = owners[0].local_scope_id if owners else None
     plan.moves[token.id] = path

@@ -206,3 +206,29 @@ def test_moving_a_token_out_of_its_subprocess_is_refused(engine: Any) -> None:
                              "\\(sub\\)process"):
         engine.migrate(inst.id, 2, mappings={"review": "after"})
     assert engine.instance(inst.id).version == 1
+
+
+def test_moving_a_token_into_a_subprocess_stuck_on_an_incident_is_refused(engine: Any) -> None:
+    def model(x_inside: bool) -> str:
+        inner = '<bpmn:startEvent id="ss"/><bpmn:userTask id="y"/><bpmn:endEvent id="se"/>'
+        inner += chain("ss", "y", "se")
+        if x_inside:
+            inner += '<bpmn:userTask id="x"/><bpmn:endEvent id="xe"/>' + chain("x", "xe")
+        outer = "" if x_inside else '<bpmn:userTask id="x"/><bpmn:endEvent id="xe"/>'
+        return bpmn(
+            '<bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/>'
+            '<bpmn:subProcess id="sub"><bpmn:extensionElements><zeebe:ioMapping>'
+            '<zeebe:input source="=case_file.owner" target="owner"/></zeebe:ioMapping>'
+            f'</bpmn:extensionElements>{inner}</bpmn:subProcess>{outer}<bpmn:endEvent id="e"/>'
+            + chain("s", "fork") + chain("fork", "sub", "e")
+            + ("" if x_inside else chain("fork", "x", "xe")))
+
+    engine.deploy(model(x_inside=False))
+    inst = engine.start("p")
+    [incident] = engine.incidents(instance_id=inst.id)
+    assert incident.element_id == "sub"
+    engine.deploy(model(x_inside=True))
+    with pytest.raises(InvalidCommandError, match="'x' would move into subprocess 'sub', which "
+                                                  "is stuck on an incident"):
+        engine.migrate(inst.id, 2)
+    assert engine.instance(inst.id).version == 1
