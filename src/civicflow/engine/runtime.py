@@ -7,7 +7,6 @@ has ended. Behaviour per node type lives in ``civicflow.engine.behaviours``.
 
 from __future__ import annotations
 
-import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from civicflow.engine.expressions import ExpressionError, evaluate
 from civicflow.engine.graph import GATEWAYS as _GATEWAYS
 from civicflow.engine.graph import Node, ProcessGraph
+from civicflow.engine.ids import next_id
 from civicflow.engine.rows import (
     HistoryRow,
     IncidentRow,
@@ -38,8 +38,8 @@ class IncidentError(Exception):
 
 
 def new_id() -> str:
-    """A fresh row id (random UUID as 32 hex digits)."""
-    return uuid.uuid4().hex
+    """A fresh row id: 32 hex digits, time-ordered (see ``civicflow.engine.ids``)."""
+    return next_id()
 
 
 class Runtime:

@@ -63,6 +63,7 @@ class Raw:
         self.cur = dbapi_connection.cursor()
         self.ts: Callable[[datetime | None], Any] = pg_ts if pg else sqlite_ts
         self._texts: dict[str, str] = {}
+        self._row_classes: dict[str, Any] = {}
         self.owner: Any = None  # the pool's wrapper, for connections kept outside the pool
 
     @classmethod
@@ -94,8 +95,14 @@ class Raw:
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """Result rows as named tuples (``row.column`` and ``row[i]``)."""
-        self.cur.execute(self._sql(sql), params)
-        return self.named(self.cur)
+        cur = self.cur
+        cur.execute(self._sql(sql), params)
+        cls = self._row_classes.get(sql)
+        description = cur.description
+        # a statement's columns are looked up once (``SELECT *`` grows only by a migration)
+        if cls is None or len(cls._fields) != len(description):
+            cls = self._row_classes[sql] = _row_type(tuple(d[0] for d in description))
+        return [cls._make(r) for r in cur.fetchall()]
 
     @staticmethod
     def named(cur: Any) -> list[Any]:

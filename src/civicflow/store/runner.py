@@ -48,7 +48,7 @@ class CommandRunner:
         self._pg = sql.dialect.name == "postgresql"
         self._fairy: Any = None  # the pool's wrapper of our DBAPI connection
         self._raw: Raw | None = None
-        self._cv = threading.Condition()
+        self._mutex = threading.Lock()  # guards the queue and the lead
         self._queue: list[_Pending] = []
         self._leading = False
         self._readers: list[Raw] = []
@@ -77,7 +77,7 @@ class CommandRunner:
                 fairy.invalidate()
 
     def close(self) -> None:
-        with self._cv:
+        with self._mutex:
             fairy, self._fairy, self._raw = self._fairy, None, None
             if fairy is not None:
                 fairy.close()
@@ -220,26 +220,34 @@ class CommandRunner:
 
     def _submit(self, commands: list[cmds.Command]) -> list[_Pending]:
         """Group commit, leader/follower: the first caller to find no leader runs every
-        queued command in one transaction and commits once; the others wait for the commit
-        that holds their command. A caller leads until its own commands are done."""
-        mine = [_Pending(c) for c in commands]
-        with self._cv:
+        queued command in one transaction and commits once; the others sleep until the commit
+        that holds their commands, each on its own lock, so a commit wakes only the callers it
+        finished (not every waiting thread). A caller leads until its own commands are done,
+        then hands the lead to the caller of the oldest queued command."""
+        batch = _Batch(len(commands))
+        mine = [_Pending(c, batch) for c in commands]
+        with self._mutex:
             self._queue.extend(mine)
-            while self._leading and not all(p.done for p in mine):
-                self._cv.wait()
-            if all(p.done for p in mine):
-                return mine
+            lead = not self._leading
             self._leading = True
+        if not lead:
+            batch.wake.acquire()  # released when all are done, or when asked to lead
+            if batch.remaining == 0:
+                return mine
+        batch.leading = True
         try:
-            while not all(p.done for p in mine):
-                with self._cv:
+            while batch.remaining:
+                with self._mutex:
                     group = self._queue[:MAX_GROUP]
                     del self._queue[:MAX_GROUP]
                 self._run_group(group)
         finally:
-            with self._cv:
-                self._leading = False
-                self._cv.notify_all()
+            batch.leading = False
+            with self._mutex:
+                if self._queue:
+                    self._queue[0].batch.wake.release()  # the next leader
+                else:
+                    self._leading = False
         return mine
 
     def _run_group(self, group: list[_Pending]) -> None:
@@ -262,11 +270,14 @@ class CommandRunner:
                     retry.append(p)
                 else:
                     settled.append((p, None, error))
-        with self._cv:
+        with self._mutex:
             for p, result, error in settled:
-                p.result, p.error, p.done = result, error, True
+                p.result, p.error = result, error
+                batch = p.batch
+                batch.remaining -= 1
+                if batch.remaining == 0 and not batch.leading:
+                    batch.wake.release()
             self._queue[:0] = retry  # conflicts re-run first, on fresh state
-            self._cv.notify_all()
 
     def _group_transaction(self, group: list[_Pending],
                            settled: list[tuple[_Pending, Result | None, BaseException | None]],
@@ -330,12 +341,26 @@ class CommandRunner:
 Result = tuple[cmds.Outcome, Changes]
 
 
+class _Batch:
+    """The commands of one ``_submit`` call: its caller sleeps on ``wake`` (a lock taken at
+    creation) until the leader releases it, when the last command is done or when the caller
+    is to lead."""
+
+    __slots__ = ("leading", "remaining", "wake")
+
+    def __init__(self, size: int) -> None:
+        self.remaining = size
+        self.leading = False
+        self.wake = threading.Lock()
+        self.wake.acquire()
+
+
 @dataclass(eq=False)
 class _Pending:
     """A submitted command, until the commit that holds it (or its error) is known."""
 
     command: cmds.Command
+    batch: _Batch
     attempts: int = 0
     result: Result | None = None
     error: BaseException | None = None
-    done: bool = False

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Table, func, select
 
 from civicflow.engine.rows import (
@@ -37,12 +38,27 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+# orjson is several times faster than ``json`` on the command path; datetimes and dataclasses
+# go through ``_json_default`` as they did with ``json``, and non-text keys become text.
+_ORJSON_OPTIONS = (orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+                   | orjson.OPT_PASSTHROUGH_DATACLASS)
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), default=_json_default, ensure_ascii=False)
+    try:
+        return orjson.dumps(value, default=_json_default, option=_ORJSON_OPTIONS).decode()
+    except TypeError:  # an integer beyond 64 bits, NaN keys...: the standard library copes
+        return json.dumps(value, separators=(",", ":"), default=_json_default,
+                          ensure_ascii=False)
 
 
 def loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+    if text is None:
+        return None
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # integers beyond 64 bits, NaN written by ``json``
+        return json.loads(text)
 
 
 def utc(value: datetime | str | None) -> datetime | None:
