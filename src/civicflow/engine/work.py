@@ -80,6 +80,15 @@ class RowSet(Generic[R]):
         ids = self._by_key.get(key, ())
         return [self.rows[i] for i in ids if i in self.rows]
 
+    def rekey(self, row: R, change: Callable[[R], None]) -> None:
+        """Change a field the index is keyed on (``change`` sets it) and mark the row changed."""
+        k = self._key(row)
+        if k is not None and k in self._by_key:
+            self._by_key[k].discard(row.id)
+        change(row)
+        self._index(row)
+        self.touch(row)
+
     def mark_loaded(self, key: str) -> None:
         """Every row with this key is already here (no query needed for ``by_key``)."""
         self._loaded_keys.add(key)
@@ -181,6 +190,15 @@ class Work:
     def child_scopes(self, scope_id: str) -> list[ScopeRow]:
         loader = None if scope_id in self._new_scopes else self.port.load_child_scopes
         return self.scopes.by_key(scope_id, loader)
+
+    def move_scope(self, scope: ScopeRow, parent_id: str) -> None:
+        """Give a scope another parent (a multi-instance item kept for compensation outlives
+        its item and body scopes)."""
+
+        def reparent(row: ScopeRow) -> None:
+            row.parent_id = parent_id
+
+        self.scopes.rekey(scope, reparent)
 
     def token(self, token_id: str) -> TokenRow | None:
         return self.tokens.get(token_id, self.port.load_token)
