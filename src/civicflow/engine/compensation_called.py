@@ -10,8 +10,9 @@ fee stays charged without anyone noticing. So (decision 0310):
 * When a called process completes and its root scope holds compensation records, the
   records and kept scopes stay in the completed child instance; the caller keeps a record
   (named after the call activity) and a small kept scope pointing at the child
-  (``data.called``). A call activity with its own compensation handler, or a caller that can
-  never throw compensation, makes the child forget them at once.
+  (``data.called``). A call activity with its own compensation handler, or a caller that
+  nothing can compensate (no compensation throw or cancel end event, and not itself called),
+  makes the child forget them at once.
 * Compensating that record runs the child's handlers *in the child instance* (they are nodes
   of its process), most recent first, one at a time. The child is ``active`` while they run
   and ``completed`` again afterwards; its runner scope remembers the caller's runner, which
@@ -34,6 +35,7 @@ from civicflow.engine.compensation import (
     records_of,
     start_next,
 )
+from civicflow.engine.compile_checks import throws_compensation
 from civicflow.engine.graph import Node
 from civicflow.engine.rows import InstanceRow, InstanceState, ScopeRow, TokenRow
 from civicflow.engine.runtime import Runtime, new_id
@@ -45,10 +47,11 @@ def called_process_completed(rt: Runtime, token: TokenRow, node: Node,
     the caller, or let the child forget it."""
     if not records_of(rt, child.id, None):
         return
-    graph = rt.graph_of(rt.instance_of(token))
+    caller = rt.instance_of(token)
+    graph = rt.graph_of(caller)
     target = None
-    if graph.has_compensation and node.compensation_handler is None and not is_handler(
-            graph, node):
+    reachable = caller.parent_token_id is not None or throws_compensation(graph.nodes)
+    if reachable and node.compensation_handler is None and not is_handler(graph, node):
         target = record_scope(rt, token, node)
     if target is None:
         discard_called(rt, child.id)

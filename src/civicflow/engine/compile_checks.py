@@ -100,10 +100,12 @@ def check_transaction_methods(process: Any) -> None:
 
 
 def compensates_called_processes(nodes: dict[str, Node]) -> bool:
-    """Whether a compensation (a compensation throw or a cancel end event) may reach into a
-    process called by a call activity, so completed calls must be remembered."""
-    calls = any(n.type == "callActivity" for n in nodes.values())
-    return calls and any(
-        n.event is not None and n.event.kind in ("compensate", "cancel")
-        and n.type in ("intermediateThrowEvent", "endEvent")
-        for n in nodes.values())
+    """Whether the process calls other processes: their completed work may then be kept for a
+    compensation of the call activity (thrown here, or by a process that calls this one)."""
+    return any(n.type == "callActivity" for n in nodes.values())
+
+
+def throws_compensation(nodes: dict[str, Node]) -> bool:
+    """Whether the process has a compensation throw or a cancel end event."""
+    return any(n.event is not None and n.event.kind in ("compensate", "cancel")
+               and n.type in ("intermediateThrowEvent", "endEvent") for n in nodes.values())

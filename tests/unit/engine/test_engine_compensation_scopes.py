@@ -273,6 +273,44 @@ def test_each_completed_call_of_a_multi_instance_call_activity_is_undone(engine:
     assert {c.state for c in engine.instances(process_id="child")} == {"completed"}
 
 
+def test_compensation_reaches_a_process_called_by_a_called_process(engine: Any) -> None:
+    engine.deploy(_child())
+    engine.deploy(bpmn('<bpmn:startEvent id="ms"/>' + _call("call_child")
+                       + '<bpmn:endEvent id="me"/>' + chain("ms", "call_child", "me"), "middle"))
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:callActivity id="call_middle"><bpmn:extensionElements>'
+        '<zeebe:calledElement processId="middle"/></bpmn:extensionElements></bpmn:callActivity>'
+        f'<bpmn:endEvent id="undo">{COMPENSATE}</bpmn:endEvent>'
+        + chain("s", "call_middle", "undo"), "parent"))
+    inst = engine.start("parent", {"case": "9"})
+    [middle] = engine.instances(process_id="middle")
+    [child] = engine.instances(process_id="child")
+    assert engine.instance(middle.id).state == "active"  # compensating for its caller
+    assert handle(engine, "unregister", instance_id=child.id)["file_no"] == "F-9"
+    handle(engine, "refund_fee", instance_id=child.id)
+    assert [engine.instance(i).state for i in (inst.id, middle.id, child.id)] == [
+        "completed", "completed", "completed"]
+
+
+def test_a_throw_that_does_not_wait_starts_the_called_process_compensation_and_goes_on(
+    engine: Any,
+) -> None:
+    engine.deploy(_child())
+    engine.deploy(bpmn(
+        '<bpmn:startEvent id="s"/>' + _call() + '<bpmn:intermediateThrowEvent id="undo">'
+        '<bpmn:compensateEventDefinition waitForCompletion="false"/>'
+        '</bpmn:intermediateThrowEvent><bpmn:userTask id="after"/><bpmn:endEvent id="e"/>'
+        + chain("s", "call", "undo", "after", "e"), "parent"))
+    inst = engine.start("parent", {"case": "7"})
+    [child] = engine.instances(process_id="child")
+    assert [t.element_id for t in engine.tasks(instance_id=inst.id)] == ["after"]
+    handle(engine, "after", instance_id=inst.id)
+    assert engine.instance(inst.id).state == "completed"
+    handle(engine, "unregister", instance_id=child.id)  # still runs, one at a time
+    handle(engine, "refund_fee", instance_id=child.id)
+    assert engine.instance(child.id).state == "completed"
+
+
 def test_cancelling_the_caller_withdraws_the_called_process_compensation(
     engine: Any,
 ) -> None:
