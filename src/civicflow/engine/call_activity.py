@@ -99,6 +99,10 @@ def child_ended(rt: Runtime, instance_id: str, *, terminated: bool) -> None:
         return
     rt.work.instance(parent.instance_id)  # takes the parent's optimistic lock
     node = rt.node_of(parent)
+    if not terminated and rt.graph_of(child).has_compensation:
+        from civicflow.engine.compensation_called import called_process_completed
+
+        called_process_completed(rt, parent, node, child)  # its work stays compensable
     values = dict(rt.work.local_vars(child.id))
     if node.propagate_all_child:
         rt.apply_result(parent, node, values)

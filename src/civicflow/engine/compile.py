@@ -64,8 +64,13 @@ class _Compiler:
         esps = tuple(s.id for s in self.process.event_subprocesses)
         joins = [n.id for n in self.nodes.values()
                  if n.type in ("inclusiveGateway", "complexGateway") and len(n.incoming) > 1]
-        from civicflow.engine.compile_checks import check_compensation_and_cancel
+        from civicflow.engine.compile_checks import (
+            check_compensation_and_cancel,
+            check_transaction_methods,
+            compensates_called_processes,
+        )
 
+        check_transaction_methods(self.process)
         compensation_esps = check_compensation_and_cancel(self.nodes)
         return ProcessGraph(
             process_id=self.process.id,
@@ -76,7 +81,8 @@ class _Compiler:
             event_subprocesses=esps,
             upstream=compute_upstream(self.nodes, self.flows, joins),
             version_tag=_zeebe_attribute(self.process, "versionTag", "value"),
-            has_compensation=bool(self._handlers) or compensation_esps,
+            has_compensation=(bool(self._handlers) or compensation_esps
+                              or compensates_called_processes(self.nodes)),
             has_conditional_events=any(
                 n.event is not None and any(p.kind == "conditional" for p in n.event.triggers())
                 for n in self.nodes.values()),

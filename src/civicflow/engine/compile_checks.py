@@ -3,8 +3,13 @@ drawn is refused with the element id instead of an instance misbehaving later.""
 
 from __future__ import annotations
 
+from typing import Any
+
 from civicflow.engine.errors import DeploymentError
 from civicflow.engine.graph import Node
+
+#: ``method`` values of a transaction the engine runs (BPMN's default, compensation)
+COMPENSATE_METHODS = frozenset({"", "##compensate", "compensate"})
 
 
 def check_compensation_and_cancel(nodes: dict[str, Node]) -> bool:
@@ -70,3 +75,37 @@ def _check_cancel(nodes: dict[str, Node], node: Node) -> None:
         raise DeploymentError(
             f"Transaction '{container.id}': it has a cancel end event ('{node.id}') but no "
             "cancel boundary event to continue from; add one.")
+
+
+def check_transaction_methods(process: Any) -> None:
+    """Refuse transactions whose ``method`` is ``##Store`` or ``##Image`` (or anything but
+    ``##Compensate``): the engine undoes a cancelled transaction only by compensation, and a
+    modeller who chose another method expects effects to vanish without handlers."""
+    from civicflow.model import SubProcess, Transaction
+
+    stack = [process]
+    while stack:
+        scope = stack.pop()
+        for el in scope.flow_elements:
+            if isinstance(el, Transaction) and el.method is not None and (
+                el.method.strip().lower() not in COMPENSATE_METHODS
+            ):
+                raise DeploymentError(
+                    f"Transaction '{el.id}': method '{el.method}' is not supported; a "
+                    "cancelled transaction is undone by compensation only. Remove the method "
+                    "attribute (or set it to ##Compensate) and attach compensation handlers "
+                    "to the activities that must be undone.")
+            if isinstance(el, SubProcess):
+                stack.append(el)
+
+
+def compensates_called_processes(nodes: dict[str, Node]) -> bool:
+    """Whether the process calls other processes: their completed work may then be kept for a
+    compensation of the call activity (thrown here, or by a process that calls this one)."""
+    return any(n.type == "callActivity" for n in nodes.values())
+
+
+def throws_compensation(nodes: dict[str, Node]) -> bool:
+    """Whether the process has a compensation throw or a cancel end event."""
+    return any(n.event is not None and n.event.kind in ("compensate", "cancel")
+               and n.type in ("intermediateThrowEvent", "endEvent") for n in nodes.values())

@@ -253,6 +253,8 @@ def open_boundaries(rt: Runtime, token: TokenRow, node: Node,
     """The activity's boundary events start waiting (``only``: just these, for a migration)."""
     if not node.boundaries:
         return
+    if node.multi_instance is not None and inner_instance(rt, token):
+        return  # the boundary events belong to the body's token, not to each item
     graph = rt.graph_of(rt.instance_of(token))
     for b in node.boundaries:
         if only is not None and b not in only:
@@ -273,6 +275,15 @@ def open_boundaries(rt: Runtime, token: TokenRow, node: Node,
                 from civicflow.engine.conditions import watch
 
                 watch(rt, token.id, token.instance_id, bnode, part=index)
+
+
+def inner_instance(rt: Runtime, token: TokenRow) -> bool:
+    """Whether ``token`` runs one inner instance (item) of a multi-instance activity, whose
+    boundary events belong to the activity as a whole (BPMN: they are attached to the body)."""
+    if rt.node_of(token).multi_instance is None:
+        return False
+    scope = rt.work.scope(token.scope_id)
+    return scope is not None and scope.kind == "mi_item" and scope.element_id == token.element_id
 
 
 def deliver_buffered_to_boundaries(rt: Runtime) -> None:
@@ -445,7 +456,7 @@ def _matches(ev: EventDef | None, kind: str, code: str | None) -> bool:
 def _find_catch(rt: Runtime, token: TokenRow, kind: str, code: str | None,
                 from_activity: bool) -> _Catch | None:
     graph = rt.graph_of(rt.instance_of(token))
-    if from_activity:
+    if from_activity and not inner_instance(rt, token):  # an item: the body's token catches
         for b in rt.node_of(token).boundaries:
             if _matches(graph.node(b).event, kind, code):
                 return _Catch(token, graph.node(b), None, None)
@@ -471,7 +482,7 @@ def _find_catch(rt: Runtime, token: TokenRow, kind: str, code: str | None,
             return None
         if scope.token_id is not None and scope.kind in ("subprocess", "mi_body"):
             owner = rt.work.token(scope.token_id)
-            if owner is not None:
+            if owner is not None and not inner_instance(rt, owner):
                 for b in rt.node_of(owner).boundaries:
                     if _matches(graph.node(b).event, kind, code):
                         return _Catch(owner, graph.node(b), None, None)

@@ -405,6 +405,11 @@ class Runtime:
         ``keep_compensation``: the scope goes on (an interrupting event subprocess, a
         cancelled transaction), so what its completed activities left for a later
         compensation stays."""
+        scope = self.work.scope(scope_id)
+        if scope is not None and scope.kind == "compensation":
+            from civicflow.engine.compensation_called import runner_cancelled
+
+            runner_cancelled(self, scope)  # it may wait for, or serve, another instance
         for token in list(self.work.tokens_in(scope_id)):
             self.cancel_token(token)
         for child in list(self.work.child_scopes(scope_id)):
@@ -441,13 +446,17 @@ class Runtime:
         graph = self.graph_of(instance)
         if not graph.event_subprocesses and not graph.has_compensation:
             return  # nothing can be listening on behalf of the root scope
+        # a called process's completed work stays for its caller's compensation
+        keep = (graph.has_compensation and state == InstanceState.COMPLETED
+                and instance.parent_token_id is not None)
         root = self.work.scope(instance.id)
         if root is not None:
             for sub in self.work.subscriptions_of(root.id):
-                self.work.subscriptions.delete(sub)
+                if not (keep and sub.kind == "compensate"):
+                    self.work.subscriptions.delete(sub)
             for job in self.work.jobs_of(root.id):
                 self.work.jobs.delete(job)
-            if graph.has_compensation:
+            if graph.has_compensation and not keep:
                 from civicflow.engine.compensation import discard_kept_children
 
                 discard_kept_children(self, root.id)

@@ -194,6 +194,13 @@ class Work:
         loader = None if scope_id in self._new_scopes else self.port.load_child_scopes
         return self.scopes.by_key(scope_id, loader)
 
+    def move_scope(self, scope: ScopeRow, parent_id: str) -> None:
+        """Give a scope another parent (a multi-instance item kept for compensation outlives
+        its item and body scopes)."""
+        old_parent = scope.parent_id
+        scope.parent_id = parent_id
+        self.scopes.rekey(scope, old_parent)
+
     def token(self, token_id: str) -> TokenRow | None:
         return self.tokens.get(token_id, self.port.load_token)
 
