@@ -7,9 +7,10 @@ from typing import Any
 
 from civicflow.engine.errors import DeploymentError
 from civicflow.engine.graph import Node
+from civicflow.model.engine_support import ENGINE_SUPPORT
 
 #: ``method`` values of a transaction the engine runs (BPMN's default, compensation)
-COMPENSATE_METHODS = frozenset({"", "##compensate", "compensate"})
+COMPENSATE_METHODS = ENGINE_SUPPORT.transaction_methods
 
 
 def check_compensation_and_cancel(nodes: dict[str, Node]) -> bool:

@@ -34,6 +34,8 @@ class EngineSupport:
     multiple_catch_parts: frozenset[str] = frozenset()
     multiple_throw_parts: frozenset[str] = frozenset()
     parallel_multiple_process_start: bool = False  #: parallel multiple start of a process
+    #: a transaction's ``method`` values the engine runs (lowercase; "" = no attribute)
+    transaction_methods: frozenset[str] = frozenset()
 
 
 #: What the engine of issue 4 runs (its "Semantics" section), as agreed on 2026-11-29.
@@ -83,4 +85,6 @@ ENGINE_SUPPORT = EngineSupport(
     multiple_catch_parts=frozenset({"message", "timer", "signal", "conditional"}),
     multiple_throw_parts=frozenset({"message", "signal", "escalation", "error"}),
     parallel_multiple_process_start=True,  # triggers collected in cf_pending_starts (0303)
+    # undone by compensation only: ##Store and ##Image are refused (decision 0310)
+    transaction_methods=frozenset({"", "##compensate", "compensate"}),
 )

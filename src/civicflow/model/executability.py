@@ -13,7 +13,7 @@ from civicflow.model.definitions import Definitions, Message, Signal
 from civicflow.model.engine_support import ENGINE_SUPPORT, EngineSupport
 from civicflow.model.extensions import CAMUNDA_NS
 from civicflow.model.findings import Finding, Level, ProcessReport, Severity
-from civicflow.model.scope import AdHocSubProcess, FlowScope, Process, SubProcess
+from civicflow.model.scope import AdHocSubProcess, FlowScope, Process, SubProcess, Transaction
 
 _READABLE = {
     "none": "plain",
@@ -210,6 +210,17 @@ class _Checker:
                 f"{_words(kind)}s are not run by the CivicFlow engine.",
             )
             return
+        if isinstance(activity, Transaction) and (
+            (activity.method or "").strip().lower() not in self.support.transaction_methods
+        ):
+            self.add(
+                activity,
+                "transaction-method",
+                f"the transaction's method '{activity.method}' is not run: a cancelled "
+                "transaction is undone by compensation only. Remove the method attribute (or "
+                "set it to ##Compensate) and attach compensation handlers to the activities "
+                "that must be undone.",
+            )
         zeebe = activity.zeebe
         camunda = activity.camunda
         java = camunda.class_name or camunda.expression or camunda.delegate_expression

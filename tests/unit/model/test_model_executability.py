@@ -164,3 +164,20 @@ def test_supported_constructs_can_be_widened_in_one_place() -> None:
         ENGINE_SUPPORT, script_formats=ENGINE_SUPPORT.script_formats | {"python"}
     )
     assert executability(definitions, process, wider).executable
+
+
+def test_transaction_with_method_store_or_image_is_reported_not_executable() -> None:
+    body = ('<bpmn:transaction id="tx" method="##Image"><bpmn:startEvent id="ts" />'
+            "</bpmn:transaction>")
+    report = _report(body)
+    assert not report.executable
+    assert _errors(report)["tx"] == "transaction-method"
+    finding = next(f for f in report.findings if f.element_id == "tx")
+    assert "##Compensate" in finding.message
+
+
+def test_transaction_with_method_compensate_or_none_is_executable() -> None:
+    for method in ('method="##Compensate"', ""):
+        body = (f'<bpmn:transaction id="tx" {method}><bpmn:startEvent id="ts" />'
+                "</bpmn:transaction>")
+        assert "tx" not in _errors(_report(body))
