@@ -69,3 +69,16 @@ def flow(source: str, target: str, condition: str | None = None, flow_id: str | 
 def chain(*ids: str) -> str:
     """Sequence flows connecting ``ids`` in order."""
     return "".join(flow(a, b) for a, b in pairwise(ids))
+
+
+def compensable(task_id: str, handler_id: str) -> str:
+    """A plain task with a compensation boundary event associated to a user-task handler
+    (``handler_id``), so a test can see the handler open when compensation reaches the task."""
+    return (
+        f'<bpmn:task id="{task_id}"/>'
+        f'<bpmn:boundaryEvent id="{task_id}_comp" attachedToRef="{task_id}">'
+        "<bpmn:compensateEventDefinition/></bpmn:boundaryEvent>"
+        f'<bpmn:userTask id="{handler_id}" isForCompensation="true"/>'
+        f'<bpmn:association id="{task_id}_assoc" sourceRef="{task_id}_comp" '
+        f'targetRef="{handler_id}"/>'
+    )

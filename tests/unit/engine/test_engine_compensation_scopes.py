@@ -10,21 +10,9 @@ from typing import Any
 import pytest
 
 from civicflow.engine.errors import DeploymentError
-from civicflow.testing import bpmn, chain
+from civicflow.testing import bpmn, chain, compensable
 
 COMPENSATE = "<bpmn:compensateEventDefinition/>"
-
-
-def compensable(task_id: str, handler_id: str) -> str:
-    """A plain task with a compensation boundary event associated to a user-task handler."""
-    return (
-        f'<bpmn:task id="{task_id}"/>'
-        f'<bpmn:boundaryEvent id="{task_id}_comp" attachedToRef="{task_id}">{COMPENSATE}'
-        "</bpmn:boundaryEvent>"
-        f'<bpmn:userTask id="{handler_id}" isForCompensation="true"/>'
-        f'<bpmn:association id="{task_id}_assoc" sourceRef="{task_id}_comp" '
-        f'targetRef="{handler_id}"/>'
-    )
 
 
 def loop(collection: str = "=visits", element: str = "visit", *,
