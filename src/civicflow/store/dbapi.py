@@ -30,6 +30,7 @@ def _row_type(names: tuple[str, ...]) -> Any:
 _LAST: tuple[Any, Any] = (None, None)
 
 
+
 def sqlite_ts(value: datetime | None) -> str | None:
     """A datetime as SQLAlchemy's SQLite ``DateTime`` stores it (naive UTC text).
 
@@ -97,18 +98,19 @@ class Raw:
         """Result rows as named tuples (``row.column`` and ``row[i]``)."""
         cur = self.cur
         cur.execute(self._sql(sql), params)
-        cls = self._row_classes.get(sql)
-        description = cur.description
-        # a statement's columns are looked up once (``SELECT *`` grows only by a migration)
-        if cls is None or len(cls._fields) != len(description):
-            cls = self._row_classes[sql] = _row_type(tuple(d[0] for d in description))
-        return [cls._make(r) for r in cur.fetchall()]
+        return self.named(cur, sql)
 
-    @staticmethod
-    def named(cur: Any) -> list[Any]:
-        """A cursor's (remaining) result rows as named tuples."""
-        cls = _row_type(tuple(d[0] for d in cur.description))
-        return [cls._make(r) for r in cur.fetchall()]
+    def named(self, cur: Any, sql: str) -> list[Any]:
+        """A cursor's (remaining) result rows of statement ``sql`` as named tuples.
+
+        The row class is built once per statement: reading ``cursor.description`` costs
+        little on SQLite but builds a column object per column on psycopg. A row longer or
+        shorter than the class (``SELECT *`` after a migration added a column) rebuilds it."""
+        fetched = cur.fetchall()
+        cls = self._row_classes.get(sql)
+        if cls is None or (fetched and len(fetched[0]) != len(cls._fields)):
+            cls = self._row_classes[sql] = _row_type(tuple(d[0] for d in cur.description))
+        return [cls._make(r) for r in fetched]
 
     def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """Result rows as plain tuples."""

@@ -42,10 +42,10 @@ def fetch_instance(raw: Raw, instance_id: str) -> dict[str, list[Any] | None]:
         for name, sql in _QUERIES.items():
             cur = raw.dbapi.cursor()
             cur.execute(raw.text(sql), (instance_id,))
-            cursors[name] = cur
+            cursors[name] = (cur, sql)
     out: dict[str, list[Any] | None] = {}
-    for name, cur in cursors.items():
-        out[name] = raw.named(cur)
+    for name, (cur, sql) in cursors.items():
+        out[name] = raw.named(cur, sql)
         if len(out[name] or ()) > _LIMITS.get(name, LIMIT):
             out[name] = None
     return out
