@@ -1,7 +1,9 @@
 """DMN models deployed to the engine (Camunda 8 style) and the audit of their evaluations.
 
 Every decision of a deployed DMN file becomes a versioned row: the same content keeps its
-version, a changed model gives version n+1. Business rule tasks evaluate the latest version.
+version, a changed model gives version n+1. Which version a business rule task evaluates is
+its binding (latest, deployment, versionTag, Camunda 7 version), resolved by the engine
+(``civicflow.engine.decisions``) from the rows read here.
 """
 
 from __future__ import annotations
@@ -30,9 +32,18 @@ def is_dmn(text: str) -> bool:
 
 def parse_dmn(text: str) -> Any:
     """The ``DmnModel`` of a deployed file, or a ``DeploymentError`` saying what is wrong."""
-    from civicflow.dmn import DmnError, model_from_bytes
+    from civicflow.dmn import DmnError, model_from_bytes, parse_definitions
 
     try:
+        definitions = parse_definitions(text.encode("utf-8"), "deployed file")
+        imports = [i for i in definitions.imports if "DMN" in i.import_type.upper()]
+        if imports:
+            names = ", ".join(f"'{i.name}' ({i.namespace})" for i in imports)
+            raise DeploymentError(
+                f"The DMN model imports other DMN models ({names}); the engine cannot deploy "
+                "DMN imports yet. Nothing was deployed; copy the imported decisions and "
+                "knowledge models into this file (or call them from another business rule "
+                "task), then deploy again.")
         return model_from_bytes(text.encode("utf-8"), "deployed file")
     except DmnError as exc:
         raise DeploymentError(
@@ -40,9 +51,14 @@ def parse_dmn(text: str) -> Any:
             "modeler and deploy it again.") from exc
 
 
-def deploy_decisions(conn: Connection, text: str, name: str | None,
-                     now: datetime) -> list[Deployment]:
-    """Store each decision of the DMN file (inside the caller's transaction)."""
+def deploy_decisions(conn: Connection, text: str, name: str | None, now: datetime,
+                     bundle_id: str | None = None, *, force: bool = False) -> list[Deployment]:
+    """Store each decision of the DMN file (inside the caller's transaction).
+
+    A decision whose content did not change keeps its version unless ``force`` (another
+    resource of the same ``engine.deploy`` call changed, decision 0311); new versions record
+    ``bundle_id``, the call that deployed them, and the decision's version tag.
+    """
     model = parse_dmn(text)
     decisions = [d for d in model.main.decisions if d.id]
     if not decisions:
@@ -56,7 +72,7 @@ def deploy_decisions(conn: Connection, text: str, name: str | None,
         latest = conn.execute(
             select(t.decision_deployments).where(c.decision_id == decision.id)
             .order_by(c.version.desc()).limit(1)).first()
-        if latest is not None and latest.content_hash == digest:
+        if latest is not None and latest.content_hash == digest and not force:
             out.append(Deployment(latest.id, latest.decision_id, latest.version, latest.name,
                                   utc(latest.deployed_at), "decision"))  # type: ignore[arg-type]
             continue
@@ -67,7 +83,8 @@ def deploy_decisions(conn: Connection, text: str, name: str | None,
         label = name or decision.name or decision.id
         conn.execute(t.decision_deployments.insert().values(
             id=dep_id, decision_id=decision.id, version=version, name=label,
-            content_hash=digest, source=text, deployed_at=to_db(now)))
+            content_hash=digest, source=text, deployed_at=to_db(now), bundle_id=bundle_id,
+            version_tag=decision.version_tag))
         out.append(Deployment(dep_id, decision.id, version, label, now, "decision"))
     return out
 
