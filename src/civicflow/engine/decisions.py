@@ -83,6 +83,8 @@ def _camunda7_result(node: Node, deployed: DeployedDecision, value: Any) -> Any:
 
 def _evaluate(rt: Runtime, token: TokenRow, node: Node, deployed: DeployedDecision,
               variables: dict[str, Any]) -> tuple[Any, DecisionEvaluationRow]:
+    from dataclasses import replace
+
     from civicflow.dmn import DmnError, evaluate_decision, inputs_from_json
 
     where = (f"Business rule task '{node.id}': decision '{deployed.decision_id}' "
@@ -90,7 +92,10 @@ def _evaluate(rt: Runtime, token: TokenRow, node: Node, deployed: DeployedDecisi
     try:
         model = variables_as_inputs(deployed.model, variables)
         inputs = inputs_from_json(model, variables)
-        result = evaluate_decision(model, deployed.decision_id, inputs)
+        imported = {d.namespace: inputs_from_json(replace(model, main=d), variables)
+                    for d in model.imported}  # imported models see the variables too
+        result = evaluate_decision(model, deployed.decision_id, inputs,
+                                   imported_inputs=imported)
         value = result.python_value()
     except DmnError as exc:
         raise IncidentError(
@@ -128,21 +133,31 @@ def _evaluate(rt: Runtime, token: TokenRow, node: Node, deployed: DeployedDecisi
 
 def variables_as_inputs(model: Any, variables: dict[str, Any]) -> Any:
     """The model as Camunda 8 evaluates it: every process variable is visible to every decision
-    of the main file, as if each were an input data element it requires.
+    of the deployed file and of the files it imports, as if each were an input data element
+    it requires.
 
     DMN itself shows a decision only what it requires; models drawn in Camunda Modeler usually
     declare no input data and name variables in their input expressions directly. A declared
     input data element of the same name is required instead (so its type still converts the
-    value); a name that is already a decision or knowledge model is left alone.
+    value); a name that is already a decision, knowledge model, decision service or import of
+    the file is left alone (an import's name is how the file reaches the imported elements).
     """
+    from dataclasses import replace
+
+    main = _with_variables(model.main, variables)
+    imported = tuple(_with_variables(d, variables) for d in model.imported)
+    return replace(model, main=main, imported=imported)
+
+
+def _with_variables(definitions: Any, variables: dict[str, Any]) -> Any:
     from dataclasses import replace
 
     from civicflow.dmn.model import InputData, Reference
 
-    main = model.main
-    taken = {d.name for d in main.decisions} | {k.name for k in main.knowledge_models} \
-        | {s.name for s in main.decision_services}
-    declared = {item.name: item for item in main.input_data}
+    taken = {d.name for d in definitions.decisions} \
+        | {k.name for k in definitions.knowledge_models} \
+        | {s.name for s in definitions.decision_services} | {i.name for i in definitions.imports}
+    declared = {item.name: item for item in definitions.input_data}
     added: list[Any] = []
     refs: list[Any] = []
     for index, name in enumerate(sorted(variables)):
@@ -152,15 +167,15 @@ def variables_as_inputs(model: Any, variables: dict[str, Any]) -> Any:
         if item is None:
             item = InputData(id=f"cf-variable-{index}", name=name)
             added.append(item)
-        refs.append(Reference(main.namespace, item.id))
+        refs.append(Reference(definitions.namespace, item.id))
     if not refs:
-        return model
+        return definitions
     decisions = tuple(
         replace(d, required_inputs=d.required_inputs + tuple(
             r for r in refs if r not in d.required_inputs))
-        for d in main.decisions)
-    new_main = replace(main, decisions=decisions, input_data=main.input_data + tuple(added))
-    return replace(model, main=new_main)
+        for d in definitions.decisions)
+    return replace(definitions, decisions=decisions,
+                   input_data=definitions.input_data + tuple(added))
 
 
 def _plain(outputs: Any) -> dict[str, Any]:

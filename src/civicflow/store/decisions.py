@@ -19,6 +19,13 @@ from civicflow.engine.errors import DeploymentError
 from civicflow.engine.runtime import new_id
 from civicflow.engine.views import DecisionEvaluation, Deployment
 from civicflow.store import tables as t
+from civicflow.store.dmn_imports import (
+    MAIN,
+    definitions_of,
+    imported_namespaces,
+    resolve,
+    stored_model,
+)
 from civicflow.store.state import loads, to_db, utc
 
 _DMN_NS = re.compile(r"""xmlns(?::[\w.-]+)?\s*=\s*["']https?://www\.omg\.org/spec/DMN/""")
@@ -30,45 +37,54 @@ def is_dmn(text: str) -> bool:
     return _BPMN_NS not in text and _DMN_NS.search(text) is not None
 
 
-def parse_dmn(text: str) -> Any:
-    """The ``DmnModel`` of a deployed file, or a ``DeploymentError`` saying what is wrong."""
-    from civicflow.dmn import DmnError, model_from_bytes, parse_definitions
+def parse_dmn(text: str, imports: str | None = None) -> Any:
+    """The ``DmnModel`` of a deployed decision version (its file and the files it imported
+    at deployment), or a ``DeploymentError`` saying what is wrong."""
+    from civicflow.dmn import DmnError
 
     try:
-        definitions = parse_definitions(text.encode("utf-8"), "deployed file")
-        imports = [i for i in definitions.imports if "DMN" in i.import_type.upper()]
-        if imports:
-            names = ", ".join(f"'{i.name}' ({i.namespace})" for i in imports)
-            raise DeploymentError(
-                f"The DMN model imports other DMN models ({names}); the engine cannot deploy "
-                "DMN imports yet. Nothing was deployed; copy the imported decisions and "
-                "knowledge models into this file (or call them from another business rule "
-                "task), then deploy again.")
-        return model_from_bytes(text.encode("utf-8"), "deployed file")
+        return stored_model(definitions_of(text, MAIN), imports)
     except DmnError as exc:
-        raise DeploymentError(
-            f"The DMN model cannot be read: {exc} Nothing was deployed; fix the model in the "
-            "modeler and deploy it again.") from exc
+        raise _unreadable(exc) from exc
+
+
+def _unreadable(exc: Exception) -> DeploymentError:
+    return DeploymentError(
+        f"The DMN model cannot be read: {exc} Nothing was deployed; fix the model in the "
+        "modeler and deploy it again.")
 
 
 def deploy_decisions(conn: Connection, text: str, name: str | None, now: datetime,
-                     bundle_id: str | None = None, *, force: bool = False) -> list[Deployment]:
+                     bundle_id: str | None = None, *, force: bool = False,
+                     siblings: tuple[str, ...] = ()) -> list[Deployment]:
     """Store each decision of the DMN file (inside the caller's transaction).
 
-    A decision whose content did not change keeps its version unless ``force`` (another
-    resource of the same ``engine.deploy`` call changed, decision 0311); new versions record
-    ``bundle_id``, the call that deployed them, and the decision's version tag.
+    A decision whose content (with the files it imports) did not change keeps its version
+    unless ``force`` (another resource of the same ``engine.deploy`` call changed, decision
+    0311); new versions record ``bundle_id``, the call that deployed them, the decision's
+    version tag, the file's namespace and the imported files. ``siblings`` are the other DMN
+    files of the call: imports are looked for there first, and a file without decisions is
+    accepted when one of them imports it.
     """
-    model = parse_dmn(text)
+    from civicflow.dmn import DmnError
+
+    try:
+        main = definitions_of(text, MAIN)
+        model, imports = resolve(conn, main, [s for s in siblings if s != text])
+    except DmnError as exc:
+        raise _unreadable(exc) from exc
     decisions = [d for d in model.main.decisions if d.id]
     if not decisions:
+        if main.namespace and main.namespace in imported_namespaces(list(siblings)):
+            return []  # a library of knowledge models, stored with the files importing it
         raise DeploymentError(
             "The DMN model defines no decision with an id; nothing was deployed. Add a "
             "decision (with an id) in the modeler and deploy again.")
     out: list[Deployment] = []
     c = t.decision_deployments.c
     for decision in decisions:
-        digest = hashlib.sha256((decision.id + "\0" + text).encode("utf-8")).hexdigest()
+        digest = hashlib.sha256("\0".join((decision.id, text, imports or ""))
+                                .encode("utf-8")).hexdigest()
         latest = conn.execute(
             select(t.decision_deployments).where(c.decision_id == decision.id)
             .order_by(c.version.desc()).limit(1)).first()
@@ -84,7 +100,8 @@ def deploy_decisions(conn: Connection, text: str, name: str | None, now: datetim
         conn.execute(t.decision_deployments.insert().values(
             id=dep_id, decision_id=decision.id, version=version, name=label,
             content_hash=digest, source=text, deployed_at=to_db(now), bundle_id=bundle_id,
-            version_tag=decision.version_tag))
+            version_tag=decision.version_tag, namespace=main.namespace or None,
+            imports=imports))
         out.append(Deployment(dep_id, decision.id, version, label, now, "decision"))
     return out
 

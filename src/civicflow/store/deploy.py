@@ -117,9 +117,12 @@ def deploy_bundle(conn: Connection, texts: list[str], name: str | None, now: dat
 
     bundle_id = new_id()
 
+    dmn_texts = tuple(text for text in texts if is_dmn(text))
+
     def one(text: str, force: bool) -> list[Deployment]:
         if is_dmn(text):
-            return deploy_decisions(conn, text, name, now, bundle_id, force=force)
+            return deploy_decisions(conn, text, name, now, bundle_id, force=force,
+                                    siblings=dmn_texts)
         return deploy_processes(conn, text, name, now, graphs, bundle_id, force=force)
 
     results = [one(text, False) for text in texts]

@@ -318,8 +318,9 @@ class SqlPort:
         dep_id = version.deployment_id
         model = self._decision_models.get(dep_id)
         if model is None:
-            rows = self._raw("SELECT source FROM cf_decision_deployments WHERE id = ?", dep_id)
-            model = self._decision_models[dep_id] = parse_dmn(str(rows[0][0]))
+            rows = self._raw("SELECT source, imports FROM cf_decision_deployments "
+                             "WHERE id = ?", dep_id)
+            model = self._decision_models[dep_id] = parse_dmn(str(rows[0][0]), rows[0][1])
         return DeployedDecision(decision_id, version.version, dep_id, model)
 
     def deployment_bundle(self, deployment_id: str) -> str | None:

@@ -1,6 +1,6 @@
 """Which decision version a business rule task evaluates (``zeebe:calledDecision bindingType``,
 Camunda 7 ``camunda:decisionRefBinding``), files deployed together by one ``engine.deploy``
-call, and DMN imports (refused). Decision 0311."""
+call. Decision 0311."""
 
 from __future__ import annotations
 
@@ -224,16 +224,3 @@ def test_camunda7_version_binding_without_a_number_is_refused_at_deployment(
 ) -> None:
     with pytest.raises(DeploymentError, match=r"'decide'.*decisionRefVersion"):
         engine.deploy(c7_process('camunda:decisionRefBinding="version"'))
-
-
-# ------------------------------------------------------------------------------ DMN imports
-
-
-def test_a_dmn_file_that_imports_another_is_refused_naming_the_import(engine: Any) -> None:
-    importing = rules(50).replace(
-        '<decision id="fee"',
-        '<import name="base" namespace="http://example.org/base" '
-        'importType="https://www.omg.org/spec/DMN/20191111/MODEL/"/><decision id="fee"')
-    with pytest.raises(DeploymentError, match=r"imports other DMN models \('base'"):
-        engine.deploy(importing)
-    assert engine.deployments() == []
