@@ -224,3 +224,25 @@ def test_camunda7_version_binding_without_a_number_is_refused_at_deployment(
 ) -> None:
     with pytest.raises(DeploymentError, match=r"'decide'.*decisionRefVersion"):
         engine.deploy(c7_process('camunda:decisionRefBinding="version"'))
+
+
+def test_the_cli_deploys_several_files_as_one_bundle(tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from civicflow.cli import app
+
+    db = f"sqlite:///{tmp_path / 'cf.db'}"
+    model, table = tmp_path / "p.bpmn", tmp_path / "fee.dmn"
+    model.write_text(process("deployment"), encoding="utf-8")
+    table.write_text(rules(50), encoding="utf-8")
+    result = CliRunner().invoke(app, ["deploy", str(model), str(table), "--database", db])
+    assert result.exit_code == 0, result.output
+    assert "p version 1" in result.output
+    assert "decision fee version 1" in result.output
+    from civicflow import Engine
+
+    engine = Engine.open(db)
+    try:
+        assert fee_of(engine) == 50  # bound to the decision deployed with it
+    finally:
+        engine.close()
