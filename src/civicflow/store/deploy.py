@@ -116,7 +116,6 @@ def deploy_bundle(conn: Connection, texts: list[str], name: str | None, now: dat
     from civicflow.store.decisions import deploy_decisions, is_dmn
 
     bundle_id = new_id()
-
     dmn_texts = tuple(text for text in texts if is_dmn(text))
 
     def one(text: str, force: bool) -> list[Deployment]:
