@@ -39,8 +39,8 @@ MAPPINGS = typer.Option(None, "--map", metavar="OLD-ID=NEW-ID",
                         help="An element renamed in that version, as old_id=new_id. Repeat for "
                         "more.")
 
-FILE_ARG = typer.Argument(..., exists=True, dir_okay=False, metavar="FILE",
-                          help="BPMN or DMN file to deploy.")
+FILE_ARG = typer.Argument(..., exists=True, dir_okay=False, metavar="FILE...",
+                          help="BPMN or DMN files to deploy, together (one bundle).")
 
 STATES = ("active", "completed", "terminated")
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -137,12 +137,12 @@ def register(app: typer.Typer) -> None:
     """Attach the engine commands to the root ``civicflow`` app."""
 
     @app.command()
-    def deploy(file: Path = FILE_ARG, database: str | None = DATABASE) -> None:
-        """Deploy the executable processes of a BPMN file or the decisions of a DMN file (a
-        changed model gets a new version)."""
-        text = _model_text(file)
+    def deploy(files: list[Path] = FILE_ARG, database: str | None = DATABASE) -> None:
+        """Deploy the executable processes of BPMN files and the decisions of DMN files (a
+        changed model gets a new version); files given together are deployed together."""
+        texts = [_model_text(file) for file in files]
         with _engine(database) as eng:
-            deployed = eng.deploy(text)
+            deployed = eng.deploy(*texts)
         for d in deployed:
             what = "decision " if d.kind == "decision" else ""
             typer.echo(f"{what}{d.process_id} version {d.version} ({d.id})")

@@ -260,6 +260,9 @@ class Decision:
     required_decisions: tuple[Reference, ...] = ()
     required_inputs: tuple[Reference, ...] = ()
     required_knowledge: tuple[Reference, ...] = ()
+    #: the modeler's version label (Camunda 8 ``<zeebe:versionTag value>`` in the decision's
+    #: extension elements, else Camunda 7 ``camunda:versionTag``); engines bind by it
+    version_tag: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

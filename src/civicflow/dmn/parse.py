@@ -142,6 +142,23 @@ def _find_import(importer_path: Path, importer: Definitions, name: str, ns: str,
     )
 
 
+_ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
+_CAMUNDA7_DMN_NS = "http://camunda.org/schema/1.0/dmn"
+
+
+def _version_tag(element: etree._Element, ns: str) -> str | None:
+    """A decision's version tag: Camunda 8 writes ``<zeebe:versionTag value>`` into its
+    extension elements, Camunda 7 a ``camunda:versionTag`` attribute; blank counts as none."""
+    extensions = child(element, "extensionElements", ns)
+    tag = None
+    if extensions is not None:
+        found = child(extensions, "versionTag", _ZEEBE_NS)
+        tag = found.get("value") if found is not None else None
+    if tag is None:
+        tag = element.get(f"{{{_CAMUNDA7_DMN_NS}}}versionTag")
+    return (tag.strip() or None) if tag is not None else None
+
+
 def _namespace_of(path: Path) -> str:
     return parse_file(path).get("namespace", "")
 
@@ -249,6 +266,7 @@ class _DefinitionsReader:
             required_decisions=self._refs(element, "informationRequirement", "requiredDecision"),
             required_inputs=self._refs(element, "informationRequirement", "requiredInput"),
             required_knowledge=self._refs(element, "knowledgeRequirement", "requiredKnowledge"),
+            version_tag=_version_tag(element, self.ns),
         )
 
     def _input(self, element: etree._Element) -> InputData:

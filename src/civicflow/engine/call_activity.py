@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from civicflow.engine import binding
 from civicflow.engine.graph import Node
 from civicflow.engine.rows import InstanceRow, InstanceState, ScopeRow, TokenRow
 from civicflow.engine.runtime import IncidentError, Runtime, new_id
@@ -53,40 +54,23 @@ def create_instance(rt: Runtime, deployment_id: str, variables: dict[str, Any],
 
 def start_child(rt: Runtime, token: TokenRow, node: Node) -> None:
     assert node.called_element is not None
-    process_id = rt.eval_in(token, node.called_element)
+    process_id = str(rt.eval_in(token, node.called_element))
     inst = rt.instance_of(token)
-    if node.called_binding == "deployment":
-        deployment_id = rt.work.port.deployed_together(str(process_id), inst.deployment_id)
-    elif node.called_binding == "versionTag":
-        deployment_id = _tagged(rt, node, str(process_id))
-    else:
-        deployment_id = rt.work.port.latest_deployment(str(process_id))
+    port = rt.work.port
+    deployment_id = binding.choose(
+        node.called_binding, lambda: port.deployments_of(process_id),
+        together=lambda: port.deployed_together(process_id, inst.deployment_id),
+        tag=node.called_version_tag, tag_of=lambda dep: rt.graphs(dep).version_tag)
     if deployment_id is None:
-        raise IncidentError(
-            "called_element",
-            f"Call activity '{node.id}': no process '{process_id}' is deployed. Deploy it, "
-            "then retry.",
-        )
+        deployed = bool(port.deployments_of(process_id))
+        raise IncidentError("called_element", binding.not_found(
+            f"Call activity '{node.id}'", "call activity", f"process '{process_id}'",
+            node.called_binding, deployed=deployed, tag=node.called_version_tag, version=None,
+            deploy_hint="Deploy it"))
     variables = rt.context(rt.var_scope(token)) if node.propagate_all_parent else (
         dict(rt.work.local_vars(token.local_scope_id)) if token.local_scope_id else {}
     )
     create_instance(rt, deployment_id, variables, inst.business_key, token)
-
-
-def _tagged(rt: Runtime, node: Node, process_id: str) -> str | None:
-    """The newest version of ``process_id`` whose ``zeebe:versionTag`` is the one called."""
-    candidates = rt.work.port.deployments_of(process_id)
-    for deployment_id in candidates:
-        if rt.graphs(deployment_id).version_tag == node.called_version_tag:
-            return deployment_id
-    if not candidates:
-        return None
-    raise IncidentError(
-        "called_element",
-        f"Call activity '{node.id}': no deployed version of process '{process_id}' has the "
-        f"version tag '{node.called_version_tag}'. Deploy one with <zeebe:versionTag "
-        f"value=\"{node.called_version_tag}\"/>, or change the call activity, then retry.",
-    )
 
 
 def child_ended(rt: Runtime, instance_id: str, *, terminated: bool) -> None:

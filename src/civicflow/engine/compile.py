@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from civicflow.engine import binding, decision_results
 from civicflow.engine.errors import DeploymentError
 from civicflow.engine.expressions import compile_expr
 from civicflow.engine.graph import (
@@ -227,20 +228,11 @@ class _Compiler:
                     "(zeebe:calledElement processId)."
                 )
             kw["called_element"] = self._expr(called, nid)
-            binding = _zeebe_attribute(el, "calledElement", "bindingType") or "latest"
-            if binding not in ("latest", "deployment", "versionTag"):
-                raise DeploymentError(
-                    f"Call activity '{nid}': binding type {binding!r} is not supported; use "
-                    "'latest', 'deployment' or 'versionTag'."
-                )
-            kw["called_binding"] = binding
-            if binding == "versionTag":
-                tag = _zeebe_attribute(el, "calledElement", "versionTag")
-                if not tag or not tag.strip():
-                    raise DeploymentError(
-                        f"Call activity '{nid}': binding type 'versionTag' needs the version "
-                        "tag to call (zeebe:calledElement versionTag=\"...\").")
-                kw["called_version_tag"] = tag.strip()
+            kw["called_binding"], kw["called_version_tag"], _ = binding.checked(
+                f"Call activity '{nid}'", _zeebe_attribute(el, "calledElement", "bindingType"),
+                _zeebe_attribute(el, "calledElement", "versionTag"),
+                binding_attribute="zeebe:calledElement bindingType",
+                tag_attribute="zeebe:calledElement versionTag")
             if z.called_element is not None:
                 kw["propagate_all_child"] = z.called_element.propagate_all_child_variables
                 kw["propagate_all_parent"] = z.called_element.propagate_all_parent_variables
@@ -257,22 +249,43 @@ class _Compiler:
 
     def _called_decision(self, el: Any, kw: dict[str, Any]) -> None:
         """``zeebe:calledDecision`` (or Camunda 7 ``camunda:decisionRef``): evaluate in the
-        engine; the result variable defaults to none (only the audit records the value)."""
+        engine; the result variable defaults to none (only the audit records the value).
+        The version evaluated follows the binding (``civicflow.engine.binding``); a Camunda 7
+        task also maps the result (``camunda:mapDecisionResult``, default ``resultList``)."""
         nid = el.id
         z = el.zeebe
+        where = f"Business rule task '{nid}'"
+        if z.called_decision is None and _camunda_attribute(el, "decisionRef") is None:
+            return
         if z.called_decision is not None:
             decision, result = z.called_decision.decision_id, z.called_decision.result_variable
+            chosen = binding.checked(
+                where, _zeebe_attribute(el, "calledDecision", "bindingType"),
+                _zeebe_attribute(el, "calledDecision", "versionTag"),
+                binding_attribute="zeebe:calledDecision bindingType",
+                tag_attribute="zeebe:calledDecision versionTag")
+            mapping = None
         else:
             decision = _camunda_attribute(el, "decisionRef")
             result = el.camunda.result_variable or _camunda_attribute(el, "resultVariable")
-        if decision is None:
-            return
-        if not decision.strip():
+            chosen = binding.checked(
+                where, _camunda_attribute(el, "decisionRefBinding"),
+                _camunda_attribute(el, "decisionRefVersionTag"),
+                _camunda_attribute(el, "decisionRefVersion"),
+                allowed=binding.CAMUNDA7_BINDINGS,
+                binding_attribute="camunda:decisionRefBinding",
+                tag_attribute="camunda:decisionRefVersionTag",
+                version_attribute="camunda:decisionRefVersion")
+            mapping = decision_results.checked_mapping(
+                where, _camunda_attribute(el, "mapDecisionResult"))
+        if not decision or not decision.strip():
             raise DeploymentError(
-                f"Business rule task '{nid}': the called decision has no decision id; set it "
+                f"{where}: the called decision has no decision id; set it "
                 "in the modeler (Called decision > Decision ID).")
         kw["called_decision"] = self._expr(decision, nid)
         kw["result_variable"] = result or None
+        kw["called_binding"], kw["called_version_tag"], kw["called_version"] = chosen
+        kw["decision_result_mapping"] = mapping
 
     def _mapping_source(self, source: str | None, nid: str) -> Expr:
         expr = self._expr(source, nid)

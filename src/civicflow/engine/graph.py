@@ -98,9 +98,11 @@ class Node:
     form_key: str | None = None
     multi_instance: MultiInstance | None = None
     called_element: Expr | None = None
-    called_binding: str = "latest"  # or "deployment" (deployed with the caller), "versionTag"
+    called_binding: str = "latest"  # or "deployment", "versionTag", "version" (engine.binding)
     called_version_tag: str | None = None  # bindingType "versionTag": the tag to call
+    called_version: int | None = None  # Camunda 7 decisionRefBinding "version": the number
     called_decision: Expr | None = None  # business rule task: DMN decision id to evaluate
+    decision_result_mapping: str | None = None  # Camunda 7 mapDecisionResult (None: Camunda 8)
     propagate_all_child: bool = True
     propagate_all_parent: bool = True
     triggered_by_event: bool = False

@@ -211,8 +211,19 @@ class DecisionEvaluationRow:
 
 
 @dataclass(slots=True, frozen=True)
+class DecisionVersion:
+    """One deployed version of a DMN decision, as a binding chooses among them: its row id,
+    number, ``zeebe:versionTag`` and the ``engine.deploy`` call (bundle) that stored it."""
+
+    deployment_id: str
+    version: int
+    version_tag: str | None
+    bundle_id: str | None
+
+
+@dataclass(slots=True, frozen=True)
 class DeployedDecision:
-    """The latest deployed version of a DMN decision, with its parsed model (a
+    """A deployed version of a DMN decision, with its parsed model (a
     ``civicflow.dmn.DmnModel``) ready to evaluate."""
 
     decision_id: str

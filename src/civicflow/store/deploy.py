@@ -67,8 +67,12 @@ def _decode(data: bytes, what: str) -> str:
 
 
 def deploy_processes(conn: Connection, text: str, name: str | None, now: datetime,
-                     graphs: dict[str, ProcessGraph]) -> list[Deployment]:
-    """Deploy every executable process of a BPMN file; new graphs go into ``graphs``."""
+                     graphs: dict[str, ProcessGraph], bundle_id: str | None = None, *,
+                     force: bool = False) -> list[Deployment]:
+    """Deploy every executable process of a BPMN file; new graphs go into ``graphs``.
+
+    An unchanged process keeps its version unless ``force`` (another resource of the same
+    ``engine.deploy`` call changed); new versions record ``bundle_id`` (decision 0311)."""
     from civicflow.engine.compile import compile_source
 
     compiled = compile_source(text)
@@ -85,7 +89,7 @@ def deploy_processes(conn: Connection, text: str, name: str | None, now: datetim
             select(t.deployments).where(c.process_id == graph.process_id)
             .order_by(c.version.desc()).limit(1)
         ).first()
-        if latest is not None and latest.content_hash == digest:
+        if latest is not None and latest.content_hash == digest and not force:
             out.append(Deployment(latest.id, latest.process_id, latest.version,
                                   latest.name, utc(latest.deployed_at)))  # type: ignore[arg-type]
             continue
@@ -94,11 +98,49 @@ def deploy_processes(conn: Connection, text: str, name: str | None, now: datetim
         conn.execute(t.deployments.insert().values(
             id=dep_id, process_id=graph.process_id, version=version,
             name=name or graph.name, content_hash=digest, source=text,
-            deployed_at=to_db(now)))
+            deployed_at=to_db(now), bundle_id=bundle_id))
         _schedule_timer_starts(conn, graph, dep_id, latest, now)
         graphs[dep_id] = graph
         out.append(Deployment(dep_id, graph.process_id, version, name or graph.name, now))
     return out
+
+
+def deploy_bundle(conn: Connection, texts: list[str], name: str | None, now: datetime,
+                  graphs: dict[str, ProcessGraph]) -> list[Deployment]:
+    """Deploy the resources of one ``engine.deploy`` call together (decision 0311).
+
+    They share a bundle id, which binding type "deployment" follows from a process version to
+    the decisions and processes deployed with it. So that this stays true, when any resource
+    of a call of several changed, the unchanged ones get a new version too (same content).
+    """
+    from civicflow.store.decisions import deploy_decisions, is_dmn
+
+    bundle_id = new_id()
+    dmn_texts = tuple(text for text in texts if is_dmn(text))
+
+    def one(text: str, force: bool) -> list[Deployment]:
+        if is_dmn(text):
+            return deploy_decisions(conn, text, name, now, bundle_id, force=force,
+                                    siblings=dmn_texts)
+        return deploy_processes(conn, text, name, now, graphs, bundle_id, force=force)
+
+    results = [one(text, False) for text in texts]
+    if len(texts) > 1:
+        stored = _stored_by(conn, bundle_id)
+        changed = [any(d.id in stored for d in r) for r in results]
+        if any(changed):
+            results = [r if fresh else one(text, True)
+                       for text, r, fresh in zip(texts, results, changed, strict=True)]
+    return [d for r in results for d in r]
+
+
+def _stored_by(conn: Connection, bundle_id: str) -> set[str]:
+    """The process and decision versions the deploy call ``bundle_id`` stored so far."""
+    ids: set[str] = set()
+    for table in (t.deployments, t.decision_deployments):
+        ids.update(str(r[0]) for r in conn.execute(
+            select(table.c.id).where(table.c.bundle_id == bundle_id)))
+    return ids
 
 
 def _schedule_timer_starts(conn: Connection, graph: ProcessGraph, dep_id: str,

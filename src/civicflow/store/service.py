@@ -27,7 +27,7 @@ from civicflow.engine.views import (
 )
 from civicflow.store import db, reads
 from civicflow.store import jobs as job_ops
-from civicflow.store.deploy import Source, deploy_processes, find_deployment, read_source
+from civicflow.store.deploy import Source, deploy_bundle, find_deployment, read_source
 from civicflow.store.jobs import Handler
 from civicflow.store.migrate import upgrade
 from civicflow.store.runner import CommandRunner
@@ -66,20 +66,19 @@ class Engine:
         return self._runner.execute(command)[0]
 
     # -- deployments ---------------------------------------------------------------------------
-    def deploy(self, source: Source, *, name: str | None = None) -> list[Deployment]:
+    def deploy(self, source: Source, *more: Source, name: str | None = None) -> list[Deployment]:
         """Deploy every executable process of a BPMN file, or every decision of a DMN file
-        (path, bytes or XML text; told apart by content).
+        (path, bytes or XML text; told apart by content); several files are deployed together,
+        in one transaction: all or nothing.
 
         A process or decision whose content did not change keeps its version; a changed one
-        becomes n+1.
+        becomes n+1. Files deployed by one call are a bundle: binding type "deployment" binds
+        a process to the decisions and processes of its bundle, and if any file of a bundle
+        changed, every file of it gets a new version (decision 0311).
         """
-        from civicflow.store.decisions import deploy_decisions, is_dmn
-
-        text = read_source(source)
+        texts = [read_source(item) for item in (source, *more)]
         with self._sql.begin() as conn:
-            if is_dmn(text):
-                return deploy_decisions(conn, text, name, self.clock.now())
-            return deploy_processes(conn, text, name, self.clock.now(), self._runner.graphs)
+            return deploy_bundle(conn, texts, name, self.clock.now(), self._runner.graphs)
 
     def deployments(self) -> list[Deployment]:
         """Deployed process versions, then deployed decision versions (``kind="decision"``)."""

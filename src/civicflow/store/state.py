@@ -12,6 +12,7 @@ import orjson
 from sqlalchemy import Connection, Table, func, select
 
 from civicflow.engine.rows import (
+    DecisionVersion,
     DeployedDecision,
     IncidentRow,
     InstanceRow,
@@ -302,25 +303,39 @@ class SqlPort:
                                "ORDER BY version DESC LIMIT 1", (process_id,))
         return str(rows[0][0]) if rows else None
 
-    def latest_decision(self, decision_id: str) -> DeployedDecision | None:
-        """The newest deployed version of a DMN decision, its parsed model cached per engine."""
+    def decision_versions(self, decision_id: str) -> list[DecisionVersion]:
+        """Every deployed version of a DMN decision, newest first (without the source)."""
+        rows = self._raw("SELECT id, version, version_tag, bundle_id FROM "
+                         "cf_decision_deployments WHERE decision_id = ? ORDER BY version DESC",
+                         decision_id)
+        return [DecisionVersion(str(r[0]), int(r[1]), r[2], r[3]) for r in rows]
+
+    def load_decision(self, decision_id: str, version: DecisionVersion) -> DeployedDecision:
+        """One deployed version with its parsed model, cached per engine (versions never
+        change)."""
         from civicflow.store.decisions import parse_dmn
 
-        rows = self._raw("SELECT id, version, source FROM cf_decision_deployments "
-                         "WHERE decision_id = ? ORDER BY version DESC LIMIT 1", decision_id)
-        if not rows:
-            return None
-        dep_id, version, source = str(rows[0][0]), int(rows[0][1]), str(rows[0][2])
+        dep_id = version.deployment_id
         model = self._decision_models.get(dep_id)
         if model is None:
-            model = self._decision_models[dep_id] = parse_dmn(source)
-        return DeployedDecision(decision_id, version, dep_id, model)
+            rows = self._raw("SELECT source, imports FROM cf_decision_deployments "
+                             "WHERE id = ?", dep_id)
+            model = self._decision_models[dep_id] = parse_dmn(str(rows[0][0]), rows[0][1])
+        return DeployedDecision(decision_id, version.version, dep_id, model)
+
+    def deployment_bundle(self, deployment_id: str) -> str | None:
+        """The ``engine.deploy`` call a process version came from (None before migration
+        0005)."""
+        rows = self._raw("SELECT bundle_id FROM cf_deployments WHERE id = ?", deployment_id)
+        return str(rows[0][0]) if rows and rows[0][0] is not None else None
 
     def deployed_together(self, process_id: str, deployment_id: str) -> str | None:
-        """The version of ``process_id`` deployed from the same file as ``deployment_id``."""
+        """The version of ``process_id`` deployed from the same file as ``deployment_id``,
+        or by the same ``engine.deploy`` call (bundle, decision 0311)."""
         rows = self._raw(
             "SELECT d2.id FROM cf_deployments d1 JOIN cf_deployments d2 "
-            "ON d2.source = d1.source WHERE d1.id = ? AND d2.process_id = ? "
+            "ON d2.source = d1.source OR d2.bundle_id = d1.bundle_id "
+            "WHERE d1.id = ? AND d2.process_id = ? "
             "ORDER BY d2.version DESC", deployment_id, process_id)
         return str(rows[0][0]) if rows else None
 

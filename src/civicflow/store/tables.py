@@ -36,6 +36,7 @@ deployments = Table(
     Column("content_hash", String(64), nullable=False),
     Column("source", Text, nullable=False),
     Column("deployed_at", TS, nullable=False),
+    Column("bundle_id", String(ID), nullable=True),  # one engine.deploy call (migration 0005)
     UniqueConstraint("process_id", "version", name="uq_cf_deployments_process_version"),
     Index("ix_cf_deployments_hash", "process_id", "content_hash"),
 )
@@ -227,7 +228,12 @@ decision_deployments = Table(
     Column("content_hash", String(64), nullable=False),
     Column("source", Text, nullable=False),
     Column("deployed_at", TS, nullable=False),
+    Column("bundle_id", String(ID), nullable=True),  # one engine.deploy call (migration 0005)
+    Column("version_tag", String(NAME), nullable=True),  # zeebe:versionTag of the decision
+    Column("namespace", String(1000), nullable=True),  # of its DMN file: found by imports
+    Column("imports", Text, nullable=True),  # JSON: the DMN files it imports (decision 0311)
     UniqueConstraint("decision_id", "version", name="uq_cf_decision_deployments_version"),
+    Index("ix_cf_decision_deployments_bundle", "bundle_id", "decision_id"),
 )
 
 decision_evaluations = Table(

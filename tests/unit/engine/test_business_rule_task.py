@@ -169,7 +169,8 @@ def test_dmn_file_deploys_from_a_path(engine: Any, tmp_path: Any) -> None:
 
 def test_camunda_7_decision_ref_is_evaluated_the_same_way(engine: Any) -> None:
     task = ('<bpmn:businessRuleTask id="decide" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"'
-            ' camunda:decisionRef="fee" camunda:resultVariable="feeResult"/>')
+            ' camunda:decisionRef="fee" camunda:resultVariable="feeResult"'
+            ' camunda:mapDecisionResult="singleEntry"/>')  # Camunda 7's default is resultList
     engine.deploy(fee_rules())
     engine.deploy(bpmn('<bpmn:startEvent id="s"/>' + task + '<bpmn:userTask id="after"/>'
                        + chain("s", "decide", "after")))
