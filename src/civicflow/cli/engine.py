@@ -140,9 +140,10 @@ def register(app: typer.Typer) -> None:
     def deploy(files: list[Path] = FILE_ARG, database: str | None = DATABASE) -> None:
         """Deploy the executable processes of BPMN files and the decisions of DMN files (a
         changed model gets a new version); files given together are deployed together."""
-        texts = [_model_text(file) for file in files]
+        for file in files:
+            _model_text(file)  # refuse what is not XML text, naming the file, before opening
         with _engine(database) as eng:
-            deployed = eng.deploy(*texts)
+            deployed = eng.deploy(*files)  # paths: an error names the file it is about
         for d in deployed:
             what = "decision " if d.kind == "decision" else ""
             typer.echo(f"{what}{d.process_id} version {d.version} ({d.id})")

@@ -106,7 +106,8 @@ def deploy_processes(conn: Connection, text: str, name: str | None, now: datetim
 
 
 def deploy_bundle(conn: Connection, texts: list[str], name: str | None, now: datetime,
-                  graphs: dict[str, ProcessGraph]) -> list[Deployment]:
+                  graphs: dict[str, ProcessGraph], *,
+                  labels: list[str] | None = None) -> list[Deployment]:
     """Deploy the resources of one ``engine.deploy`` call together (decision 0311).
 
     They share a bundle id, which binding type "deployment" follows from a process version to
@@ -124,13 +125,23 @@ def deploy_bundle(conn: Connection, texts: list[str], name: str | None, now: dat
                                     siblings=dmn_texts)
         return deploy_processes(conn, text, name, now, graphs, bundle_id, force=force)
 
-    results = [one(text, False) for text in texts]
+    def named(text: str, force: bool, label: str | None) -> list[Deployment]:
+        try:
+            return one(text, force)
+        except DeploymentError as exc:
+            if label is None:
+                raise
+            raise DeploymentError(f"{label}: {exc}") from exc
+
+    names: list[str | None] = list(labels) if labels else [None] * len(texts)
+    results = [named(text, False, label) for text, label in zip(texts, names, strict=True)]
     if len(texts) > 1:
         stored = _stored_by(conn, bundle_id)
         changed = [any(d.id in stored for d in r) for r in results]
         if any(changed):
-            results = [r if fresh else one(text, True)
-                       for text, r, fresh in zip(texts, results, changed, strict=True)]
+            results = [r if fresh else named(text, True, label)
+                       for text, r, fresh, label in zip(texts, results, changed, names,
+                                                        strict=True)]
     return [d for r in results for d in r]
 
 

@@ -11,6 +11,7 @@ import os
 import socket
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from civicflow.engine import commands as cmds
@@ -76,9 +77,13 @@ class Engine:
         a process to the decisions and processes of its bundle, and if any file of a bundle
         changed, every file of it gets a new version (decision 0311).
         """
-        texts = [read_source(item) for item in (source, *more)]
+        sources = (source, *more)
+        texts = [read_source(item) for item in sources]
+        # with several files, an error says which one it is about
+        labels = [_source_label(item, i) for i, item in enumerate(sources, 1)] if more else None
         with self._sql.begin() as conn:
-            return deploy_bundle(conn, texts, name, self.clock.now(), self._runner.graphs)
+            return deploy_bundle(conn, texts, name, self.clock.now(), self._runner.graphs,
+                                 labels=labels)
 
     def deployments(self) -> list[Deployment]:
         """Deployed process versions, then deployed decision versions (``kind="decision"``)."""
@@ -270,3 +275,12 @@ class Engine:
 
 
 __all__ = ["Engine", "loads"]
+
+
+def _source_label(source: Source, position: int) -> str:
+    """How an error names one of several deployed files: its path, else its position."""
+    if isinstance(source, Path):
+        return str(source)
+    if isinstance(source, str) and not source.lstrip().startswith("<"):
+        return source
+    return f"file {position}"

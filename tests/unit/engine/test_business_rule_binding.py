@@ -4,6 +4,7 @@ call. Decision 0311."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -246,3 +247,14 @@ def test_the_cli_deploys_several_files_as_one_bundle(tmp_path: Any) -> None:
         assert fee_of(engine) == 50  # bound to the decision deployed with it
     finally:
         engine.close()
+
+
+def test_an_error_in_one_of_several_deployed_files_names_that_file(
+        engine: Any, tmp_path: Path) -> None:
+    good = tmp_path / "permit.bpmn"
+    good.write_text(bpmn('<bpmn:startEvent id="s"/>'), encoding="utf-8")
+    bad = tmp_path / "rules.dmn"
+    bad.write_text("<definitions", encoding="utf-8")
+    with pytest.raises(DeploymentError, match=r"rules\.dmn: The model cannot be read"):
+        engine.deploy(good, bad)
+    assert engine.deployments() == []  # all or nothing
