@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 _ROW_TYPES: dict[tuple[str, ...], Any] = {}
 
 
-def _row_type(names: tuple[str, ...]) -> Any:
+def row_type(names: tuple[str, ...]) -> Any:
     """A named-tuple class per column list: attribute access by name at C speed."""
     cls = _ROW_TYPES.get(names)
     if cls is None:
@@ -109,7 +109,7 @@ class Raw:
         fetched = cur.fetchall()
         cls = self._row_classes.get(sql)
         if cls is None or (fetched and len(fetched[0]) != len(cls._fields)):
-            cls = self._row_classes[sql] = _row_type(tuple(d[0] for d in cur.description))
+            cls = self._row_classes[sql] = row_type(tuple(d[0] for d in cur.description))
         return [cls._make(r) for r in fetched]
 
     def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:

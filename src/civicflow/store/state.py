@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import Connection, Table, func, select
@@ -27,6 +27,9 @@ from civicflow.engine.rows import (
 from civicflow.store import tables as t
 from civicflow.store.dbapi import Raw
 from civicflow.store.prefetch import Prefetched, fetch_instance
+
+if TYPE_CHECKING:
+    from civicflow.store.instance_cache import InstanceCache
 
 
 def _json_default(value: Any) -> Any:
@@ -135,6 +138,12 @@ def incident_from_row(r: Any) -> IncidentRow:
     return _incident(r)
 
 
+#: (table, name in ``prefetch.fetch_instance``) of the rows the instance cache keeps
+_KEPT_TABLES = (("cf_instances", "instance"), ("cf_scopes", "scopes"), ("cf_tokens", "tokens"),
+                ("cf_user_tasks", "tasks"), ("cf_subscriptions", "subscriptions"),
+                ("cf_incidents", "incidents"))
+
+
 class SqlPort:
     """Reads for one command, on the command's DBAPI connection (inside its transaction).
 
@@ -146,11 +155,17 @@ class SqlPort:
     def __init__(self, raw: Raw, start_events: Any = None,
                  versions: dict[str, int] | None = None,
                  decision_models: dict[str, Any] | None = None,
-                 prefetch: bool = False) -> None:
+                 prefetch: bool = False, cache: InstanceCache | None = None) -> None:
         self.raw = raw
         # PostgreSQL: a command's first read of an instance loads all of it in one round trip
-        self.pre = Prefetched() if prefetch else None
+        self._prefetch = prefetch
+        self.pre = Prefetched() if prefetch or cache is not None else None
         self._fetched: set[str] = set()
+        # instances kept by the runner after earlier commands (``store.instance_cache``)
+        self.cache = cache
+        self.from_cache: set[str] = set()
+        #: instances of the rows read from the database (a kept copy of them is then stale)
+        self.seen: set[str] = set()
         # rows as read, by (table, id): an UPDATE then sets only the columns that changed
         # (on SQLite, setting an indexed column rewrites its index pages even when unchanged)
         self.loaded: dict[tuple[str, str], Any] = {}
@@ -173,16 +188,40 @@ class SqlPort:
         if not found:
             return None
         self.loaded[(table.name, key)] = found[0]
+        self._saw(table.name, found)
         return found[0]
 
     def _by(self, table: Table, column: str, key: str, extra: str = "") -> Any:
         rows = self._raw(f"SELECT * FROM {table.name} WHERE {column} = ?{extra}", key)
         for r in rows:
             self.loaded[(table.name, r.id)] = r
+        self._saw(table.name, rows)
         return rows
 
+    def _saw(self, table: str, rows: list[Any]) -> None:
+        if self.cache is not None:
+            self.seen.update(r.id if table == "cf_instances" else r.instance_id for r in rows)
+
+    def _kept(self, instance_id: str) -> bool:
+        """Whether the instance's rows are in ``pre`` from the runner's cache (pulled in at
+        the first lookup)."""
+        if instance_id in self.from_cache:
+            return True
+        if self.cache is None or self.pre is None or instance_id in self._fetched:
+            return False
+        rows = self.cache.fetched(instance_id)
+        if rows is None:
+            return False
+        self._fetched.add(instance_id)
+        self.from_cache.add(instance_id)
+        self.pre.add(instance_id, rows)
+        for table, name in _KEPT_TABLES:  # as read: an UPDATE then sets only what changed
+            for r in rows[name] or ():
+                self.loaded[(table, r.id)] = r
+        return True
+
     def load_instance(self, instance_id: str) -> InstanceRow | None:
-        if self.pre is not None:
+        if self.pre is not None and (self._kept(instance_id) or self._prefetch):
             if instance_id not in self._fetched:
                 self._fetched.add(instance_id)
                 self.pre.add(instance_id, fetch_instance(self.raw, instance_id))
@@ -221,6 +260,8 @@ class SqlPort:
         return {r[0]: loads(r[1]) for r in rows}
 
     def load_user_task(self, task_id: str) -> UserTaskRow | None:
+        if self.cache is not None and (owner := self.cache.instance_of_task(task_id)):
+            self._kept(owner)
         if self.pre is not None and task_id in self.pre.by_id["tasks"]:
             return _task(self.pre.by_id["tasks"][task_id])
         r = self._one(t.user_tasks, task_id)
@@ -259,12 +300,15 @@ class SqlPort:
             else:
                 sql += " AND correlation_key = ?"
                 params.append(correlation_key)
-        return [_sub(r) for r in self.raw.rows(sql + " ORDER BY created_at, id", params)]
+        rows = self.raw.rows(sql + " ORDER BY created_at, id", params)
+        self._saw("cf_subscriptions", rows)
+        return [_sub(r) for r in rows]
 
     def load_subscriptions_of_instance(self, instance_id: str,
                                        kind: str) -> list[SubscriptionRow]:
         rows = self._raw("SELECT * FROM cf_subscriptions WHERE instance_id = ? AND kind = ?",
                          instance_id, kind)
+        self._saw("cf_subscriptions", rows)
         return [_sub(r) for r in rows]
 
     def load_incident(self, incident_id: str) -> IncidentRow | None:

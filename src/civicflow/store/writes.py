@@ -104,6 +104,18 @@ def _pending_start_values(r: PendingStartRow, ts: Ts) -> tuple[Any, ...]:
             dumps(r.variables), ts(r.created_at))
 
 
+#: per runtime table (named as ``prefetch.fetch_instance`` names it): its columns, and a row's
+#: values as they are written (the instance cache keeps rows in this form)
+ROW_FORMS: dict[str, tuple[tuple[str, ...], Callable[[Any, Ts], tuple[Any, ...]]]] = {
+    "instance": (_INSTANCE, _instance_values),
+    "scopes": (_SCOPE, _scope_values),
+    "tokens": (_TOKEN, _token_values),
+    "tasks": (_TASK, _task_values),
+    "subscriptions": (_SUB, _sub_values),
+    "incidents": (_INCIDENT, _incident_values),
+}
+
+
 def _insert_sql(table: str, cols: Sequence[str]) -> str:
     return f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
 
