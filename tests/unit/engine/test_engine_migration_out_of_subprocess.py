@@ -136,6 +136,53 @@ def test_a_token_moves_out_of_two_nested_subprocesses_and_both_are_withdrawn(
     assert engine.instance(inst.id).state == "completed"
 
 
+def _nested(outer: bool) -> str:
+    """``check`` in subprocess ``inner``, itself inside ``outer`` (v1) or not (v2); ``outer``
+    maps a local ``unit``."""
+    inner = ('<bpmn:subProcess id="inner"><bpmn:startEvent id="is"/><bpmn:userTask id="check"/>'
+             '<bpmn:endEvent id="ie"/>' + chain("is", "check", "ie") + "</bpmn:subProcess>")
+    if not outer:
+        return bpmn('<bpmn:startEvent id="s"/>' + inner + '<bpmn:userTask id="after"/>'
+                    '<bpmn:endEvent id="e"/>' + chain("s", "inner", "after", "e"))
+    return bpmn(
+        '<bpmn:startEvent id="s"/><bpmn:subProcess id="outer"><bpmn:extensionElements>'
+        '<zeebe:ioMapping><zeebe:input source="=&quot;permits&quot;" target="unit"/>'
+        '</zeebe:ioMapping></bpmn:extensionElements><bpmn:startEvent id="os"/>' + inner
+        + '<bpmn:endEvent id="oe"/>' + chain("os", "inner", "oe") + "</bpmn:subProcess>"
+        '<bpmn:userTask id="after"/><bpmn:endEvent id="e"/>' + chain("s", "outer", "after", "e"))
+
+
+def test_a_subprocess_moves_out_with_the_tokens_inside_it(engine: Any) -> None:
+    engine.deploy(_nested(outer=True))
+    inst = engine.start("p")
+    engine.deploy(_nested(outer=False))
+    engine.migrate(inst.id, 2)
+    assert kinds_of(engine, inst, "outer") == [("start", 1), ("cancel", 1)]
+    assert kinds_of(engine, inst, "inner") == [("start", 1)]  # it runs on, moved
+    [task] = engine.tasks(instance_id=inst.id)
+    assert engine.task_variables(task.id)["unit"] == "permits"  # taken along by inner
+    engine.complete(task.id)
+    assert kinds_of(engine, inst, "inner") == [("start", 1), ("end", 2)]
+    assert open_tasks(engine, inst) == ["after"]
+
+
+def test_a_token_moves_out_to_the_enclosing_subprocess_which_runs_on(engine: Any) -> None:
+    engine.deploy(_nested(outer=True))
+    inst = engine.start("p")
+    engine.deploy(bpmn(  # check directly in outer, inner gone
+        '<bpmn:startEvent id="s"/><bpmn:subProcess id="outer"><bpmn:startEvent id="os"/>'
+        '<bpmn:userTask id="check"/><bpmn:endEvent id="oe"/>' + chain("os", "check", "oe")
+        + '</bpmn:subProcess><bpmn:userTask id="after"/><bpmn:endEvent id="e"/>'
+        + chain("s", "outer", "after", "e")))
+    engine.migrate(inst.id, 2)
+    assert kinds_of(engine, inst, "inner") == [("start", 1), ("cancel", 1)]
+    [task] = engine.tasks(instance_id=inst.id)
+    assert engine.task_variables(task.id)["unit"] == "permits"  # outer's, still visible
+    engine.complete(task.id)
+    assert kinds_of(engine, inst, "outer") == [("start", 1), ("end", 2)]
+    assert open_tasks(engine, inst) == ["after"]
+
+
 def test_a_token_moves_from_one_subprocess_into_another(engine: Any) -> None:
     engine.deploy(_wrapped(sub="intake"))
     inst = engine.start("p", {"applicant": "ana"})
