@@ -204,7 +204,9 @@ class Engine:
                   time_to_live: timedelta = timedelta(hours=1)) -> int:
         """Deliver a message; returns how many instances received (or started from) it.
 
-        Not received by anyone, it is buffered for ``time_to_live``.
+        Not received by anyone, it is buffered for ``time_to_live``. Taken as one part of a
+        parallel multiple start event, it keeps that pending start open at most
+        ``time_to_live`` (zero: no limit; decision 0303).
         """
         from civicflow.engine.events import correlation_text
 
