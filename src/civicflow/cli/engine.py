@@ -1,6 +1,6 @@
 """Engine commands: deploy, start, instances, tasks, claim, unclaim, complete, correlate,
-incidents, retry, migrate, worker and ``db upgrade``. Thin: parse options, call
-``civicflow.Engine``, print results.
+pending-starts, withdraw-pending-start, incidents, retry, migrate, worker and ``db upgrade``.
+Thin: parse options, call ``civicflow.Engine``, print results.
 
 Exit status: 0 done; 1 the engine or the database refused (unknown id, task already completed
 or claimed by someone else, model not deployable, instance that cannot migrate, database
@@ -247,6 +247,35 @@ def register(app: typer.Typer) -> None:
             n = eng.correlate(message, key, variables)
         typer.echo(f"correlated to {n} instance(s)" if n else
                    "buffered for an hour (nobody waits for it yet)")
+
+    @app.command("pending-starts")
+    def pending_starts(process_id: str | None = typer.Option(
+                           None, "--process", metavar="PROCESS-ID", help="Only this process."),
+                       database: str | None = DATABASE) -> None:
+        """List parallel multiple start events waiting for their other triggers: the parts
+        that occurred, the parts missing, and when the pending start expires."""
+        with _engine(database) as eng:
+            found = eng.pending_starts(process_id)
+        for p in found:
+            expires = f"{p.expires_at:%Y-%m-%dT%H:%M:%SZ}" if p.expires_at else "never"
+            typer.echo(f"{p.id} {p.process_id} v{p.version} {p.start_event} "
+                       f"key={p.correlation_key if p.correlation_key is not None else '-'} "
+                       f"seen={','.join(p.parts_seen) or '-'} "
+                       f"missing={','.join(p.parts_missing) or '-'} expires={expires}")
+        if not found:
+            _none("pending starts")
+
+    @app.command("withdraw-pending-start")
+    def withdraw_pending_start(pending_id: str = typer.Argument(
+                                   ..., metavar="PENDING-START-ID",
+                                   help="Id of the pending start (see civicflow "
+                                   "pending-starts)."),
+                               database: str | None = DATABASE) -> None:
+        """Forget the triggers a pending start collected; no instance starts from them."""
+        with _engine(database) as eng:
+            gone = eng.withdraw_pending_start(pending_id)
+        typer.echo(f"withdrew {gone.id} ({gone.process_id} v{gone.version}, "
+                   f"seen {','.join(gone.parts_seen) or '-'})")
 
     @app.command()
     def incidents(instance: str | None = INSTANCE, database: str | None = DATABASE) -> None:

@@ -401,7 +401,7 @@ def _correlate(rt: Runtime, cmd: CorrelateMessage) -> Outcome:
         if is_parallel_start(rt.graphs(deployment_id).node(start_id)):
             # a part of a parallel multiple start event: the instance waits for the others
             if offer_message(rt, deployment_id, start_id, cmd.name, cmd.correlation_key,
-                             cmd.variables):
+                             cmd.variables, cmd.ttl):
                 count += 1
             continue
         create_instance(rt, deployment_id, dict(cmd.variables), cmd.correlation_key, None,

@@ -8,7 +8,10 @@ a service task), outside its (sub)process, into a multi-instance or event subpro
 a join flow that is not there; otherwise the rows are rewritten in place, in the command's one
 transaction, and the instance runs on under the target version. A token may move *into* an
 embedded subprocess nested in its own (sub)process: the subprocess instance running there is
-joined, or one is entered (its start event is skipped). Boundary events that only the target
+joined, or one is entered (its start event is skipped). It may move *out of* embedded
+subprocesses to an enclosing (sub)process: it takes along a copy of the variables it saw there,
+and a subprocess instance left with nothing running in it is withdrawn (history ``cancel``),
+as an interrupted one is. Boundary events that only the target
 version has, and events it adds after an event-based gateway a token waits at, start waiting
 (a timer counts from the move). History stays append-only: rows written before the move keep
 the old ids and version, later rows carry the new ones.
@@ -17,6 +20,8 @@ the old ids and version, later rows carry the new ones.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from civicflow.engine.errors import InvalidCommandError, NotFoundError
 from civicflow.engine.graph import Node, ProcessGraph
@@ -35,6 +40,15 @@ class _Plan:
         self.problems: list[str] = []
         #: token id -> embedded subprocesses (outermost first) it moves into
         self.moves: dict[str, tuple[str, ...]] = {}
+        #: token id -> where it goes when it leaves its (sub)process
+        self.routes: dict[str, _Route] = {}
+        #: subprocess scopes a moved token joins (they stay, whoever leaves them)
+        self.joined: set[str] = set()
+        #: subprocess scopes withdrawn because every token left them, innermost first
+        self.withdrawn: list[ScopeRow] = []
+        #: scopes and tokens that go with the withdrawn subprocesses (not checked or rewritten)
+        self.dropped_scopes: set[str] = set()
+        self.dropped_tokens: set[str] = set()
 
     def new(self, old: str) -> str:
         return self.mappings.get(old, old)
@@ -53,6 +67,16 @@ class _Plan:
                 f"{arrow}{what} is a {_describe(source)} but '{new}' is a {_describe(target)}")
             return None
         return target
+
+
+@dataclass
+class _Route:
+    """A token that leaves embedded subprocesses: the scopes it leaves (innermost first), the
+    scope it lands in, and the variables it takes along (copied into its own local scope)."""
+
+    left: tuple[ScopeRow, ...]
+    scope_id: str
+    takes: dict[str, Any] = field(default_factory=dict)
 
 
 def _describe(node: Node) -> str:
@@ -100,6 +124,11 @@ def migrate(rt: Runtime, instance_id: str, deployment_id: str, version: int,
         scopes.append(scope)
         tokens.extend(work.tokens_in(scope.id))
         stack.extend(child.id for child in work.child_scopes(scope.id))
+    for token in tokens:
+        _plan_route(rt, plan, token)
+    _plan_withdrawals(rt, plan, tokens)
+    scopes = [s for s in scopes if s.id not in plan.dropped_scopes]
+    tokens = [t for t in tokens if t.id not in plan.dropped_tokens]
     for scope in scopes:
         if scope.kind != "process":
             plan.check(scope.element_id)
@@ -119,10 +148,12 @@ def migrate(rt: Runtime, instance_id: str, deployment_id: str, version: int,
             + ". Map these elements to compatible ones of that version "
             "(mappings={'old_id': 'new_id'}), let the instance finish on its version, or "
             "cancel and restart it.")
+    _move_out(rt, plan, tokens)  # while the instance is still on its version (history)
     _rewrite(rt, plan, scopes, tokens)
     inst.deployment_id = deployment_id
     inst.version = version
     work.instances.touch(inst)
+    _take_along(rt, plan, tokens)
     entered: dict[tuple[str, str], str] = {}
     for token in tokens:
         if token.id in plan.moves:
@@ -171,12 +202,8 @@ def _open_new_gateway_events(rt: Runtime, plan: _Plan, token: TokenRow) -> None:
 def _check_token(rt: Runtime, plan: _Plan, token: TokenRow) -> None:
     work = rt.work
     node = plan.check(token.element_id)
-    scope = work.scope(token.scope_id)
-    if node is not None and scope is not None and scope.kind in ("process", "subprocess"):
-        container = (plan.target.process_id if scope.kind == "process"
-                     else plan.new(scope.element_id))
-        if node.container != container:
-            _plan_move(rt, plan, token, node, container)
+    if node is not None:
+        _plan_move(rt, plan, token, node)
     waits_at_join = node is not None and node.type.endswith("Gateway") and len(node.incoming) > 1
     if node is not None and waits_at_join and token.flow_id is not None:
         flow = plan.target.flows.get(token.flow_id)
@@ -206,18 +233,155 @@ def _path_into(target: ProcessGraph, inner: str, outer: str) -> tuple[str, ...] 
     return tuple(reversed(path))
 
 
-def _plan_move(rt: Runtime, plan: _Plan, token: TokenRow, node: Node, container: str) -> None:
+def _levels(rt: Runtime, plan: _Plan, token: TokenRow) -> list[tuple[ScopeRow, str]]:
+    """The (sub)process scopes around a token, innermost first, each with the target id of
+    its container; it stops at the process, or at a scope that is not a (sub)process (the
+    item of a multi-instance subprocess): a token can only move within these."""
+    out: list[tuple[ScopeRow, str]] = []
+    scope = rt.work.scope(token.scope_id)
+    while scope is not None:
+        if scope.kind == "process":
+            out.append((scope, plan.target.process_id))
+            break
+        if scope.kind != "subprocess":
+            break
+        out.append((scope, plan.new(scope.element_id)))
+        scope = rt.work.scope(scope.parent_id) if scope.parent_id is not None else None
+    return out
+
+
+def _find_level(plan: _Plan, node: Node,
+                levels: list[tuple[ScopeRow, str]]) -> tuple[int, tuple[str, ...]] | None:
+    """The innermost level whose (sub)process holds ``node`` in the target version (at any
+    depth), and the subprocesses from there down to it."""
+    for i, (_scope, container) in enumerate(levels):
+        path = _path_into(plan.target, node.container, container)
+        if path is not None:
+            return i, path
+    return None
+
+
+def _unleavable(plan: _Plan, scope: ScopeRow) -> str | None:
+    """Why a token cannot move out of this subprocess instance, or None."""
+    source = plan.source.nodes.get(scope.element_id)
+    if source is None:
+        return None
+    if source.triggered_by_event:
+        return (f"the event subprocess '{scope.element_id}', which ends only through its own "
+                "end events")
+    if source.multi_instance is not None:
+        return (f"the multi-instance subprocess '{scope.element_id}': leaving one of its "
+                "instances is not defined")
+    return None
+
+
+def _into(rt: Runtime, plan: _Plan, scope_id: str | None,
+          path: tuple[str, ...]) -> tuple[list[str], str | None]:
+    """The subprocess instances a token moving down ``path`` from ``scope_id`` joins (the
+    others are entered), or why that is ambiguous."""
+    joined: list[str] = []
+    for cid in path:
+        owners = _owners(rt, scope_id, cid, plan) if scope_id is not None else []
+        if len(owners) > 1:
+            return joined, (f"would move into subprocess '{cid}', which runs {len(owners)} "
+                            "times there: which one it should join is not defined")
+        if owners and owners[0].state == TokenState.INCIDENT:
+            return joined, (f"would move into subprocess '{cid}', which is stuck on an "
+                            "incident (a retry enters it anew); resolve the incident first")
+        scope_id = owners[0].local_scope_id if owners else None
+        if scope_id is not None:
+            joined.append(scope_id)
+    return joined, None
+
+
+def _plan_route(rt: Runtime, plan: _Plan, token: TokenRow) -> None:
+    """First pass, before anything is checked: which tokens leave which subprocess instances
+    and which instances moved tokens join, so that the instances left with nothing running
+    are known (they are withdrawn, and then need no counterpart in the target version)."""
+    node = plan.target.nodes.get(plan.new(token.element_id))
+    if node is None:
+        return
+    levels = _levels(rt, plan, token)
+    if not levels or node.container == levels[0][1]:
+        return
+    found = _find_level(plan, node, levels)
+    if found is None:
+        return
+    i, path = found
+    joined, _problem = _into(rt, plan, levels[i][0].id, path)
+    plan.joined.update(joined)
+    left = tuple(scope for scope, _container in levels[:i])
+    if left and not any(_unleavable(plan, scope) for scope in left) and not (
+            path and _looks_renamed(plan, left)):
+        plan.routes[token.id] = _Route(left, levels[i][0].id)
+
+
+def _looks_renamed(plan: _Plan, left: tuple[ScopeRow, ...]) -> bool:
+    """Leaving a subprocess the target version does not have for one it adds is what an
+    unmapped rename looks like; joining (the deadline and variables stay) and re-entering
+    differ, so that is refused as a missing element: map the subprocess to its new id."""
+    return any(plan.new(scope.element_id) not in plan.target.nodes for scope in left)
+
+
+def _plan_withdrawals(rt: Runtime, plan: _Plan, tokens: list[TokenRow]) -> None:
+    """A subprocess instance that every token leaves (and that no moved token lands in or
+    joins, and where no compensation runs) is withdrawn; what lies inside it, except the
+    tokens moving out and what they take along, goes with it. Innermost first, so that an
+    instance holding only withdrawn ones is withdrawn too."""
+    work = rt.work
+    left = {scope.id: scope for route in plan.routes.values() for scope in route.left}
+    landing = {route.scope_id for route in plan.routes.values()}
+    gone: set[str] = set()
+    for sid in sorted(left, key=lambda x: -len(rt.chain(x))):
+        if sid in landing or sid in plan.joined:
+            continue
+        stays = [t for t in work.tokens_in(sid)
+                 if not (t.id in plan.routes and any(s.id == sid for s in plan.routes[t.id].left))
+                 and t.local_scope_id not in gone]
+        if stays or any(c.kind == "compensation" for c in work.child_scopes(sid)):
+            continue
+        gone.add(sid)
+        plan.withdrawn.append(left[sid])
+    taken = {t.local_scope_id for t in tokens if t.id in plan.routes and t.local_scope_id}
+    stack = list(gone)
+    while stack:
+        sid = stack.pop()
+        if sid in plan.dropped_scopes:
+            continue
+        plan.dropped_scopes.add(sid)
+        plan.dropped_tokens.update(t.id for t in work.tokens_in(sid) if t.id not in plan.routes)
+        stack.extend(c.id for c in work.child_scopes(sid) if c.id not in taken)
+    plan.dropped_tokens.update(s.token_id for s in plan.withdrawn if s.token_id is not None)
+    for token_id in plan.dropped_tokens:
+        plan.routes.pop(token_id, None)
+
+
+def _plan_move(rt: Runtime, plan: _Plan, token: TokenRow, node: Node) -> None:
     """A token whose target element lies in another (sub)process: allowed when that element is
-    nested, through embedded subprocesses only, inside the token's own (sub)process; the
-    subprocess instances it needs are found (exactly one running there) or created."""
+    nested, through embedded subprocesses only, inside the token's own (sub)process or one
+    enclosing it; the subprocess instances it needs are found (exactly one running there) or
+    created."""
+    levels = _levels(rt, plan, token)
+    if not levels or node.container == levels[0][1]:
+        return
     arrow = f"'{token.element_id}'" + ("" if node.id == token.element_id
                                        else f" (mapped to '{node.id}')")
-    path = _path_into(plan.target, node.container, container)
-    if path is None:
+    found = _find_level(plan, node, levels)
+    if found is None:
+        reason = _unleavable(plan, levels[-1][0])
         plan.problems.append(
+            f"{arrow} would move out of {reason}" if reason is not None else
             f"{arrow} would move outside its (sub)process; a token can only move into a "
-            "subprocess nested in the one it is in")
+            "subprocess nested in the one it is in, or out to one enclosing it")
         return
+    i, path = found
+    for scope, _container in levels[:i]:
+        reason = _unleavable(plan, scope)
+        if reason is not None:
+            plan.problems.append(f"{arrow} would move out of {reason}")
+            return
+    if path and _looks_renamed(plan, tuple(scope for scope, _c in levels[:i])):
+        return  # the subprocess it is in is reported as missing there
     problems = len(plan.problems)
     for cid in path:
         sub = plan.target.node(cid)
@@ -234,21 +398,12 @@ def _plan_move(rt: Runtime, plan: _Plan, token: TokenRow, node: Node, container:
                 "instances it should join is not defined")
     if len(plan.problems) > problems:
         return
-    scope_id: str | None = token.scope_id
-    for cid in path:  # the subprocess instances that already run must be unambiguous
-        owners = _owners(rt, scope_id, cid, plan) if scope_id is not None else []
-        if len(owners) > 1:
-            plan.problems.append(
-                f"{arrow} would move into subprocess '{cid}', which runs {len(owners)} times "
-                "there: which one it should join is not defined")
-            return
-        if owners and owners[0].state == TokenState.INCIDENT:
-            plan.problems.append(
-                f"{arrow} would move into subprocess '{cid}', which is stuck on an incident "
-                "(a retry enters it anew); resolve the incident first")
-            return
-        scope_id = owners[0].local_scope_id if owners else None
-    plan.moves[token.id] = path
+    _joined, problem = _into(rt, plan, levels[i][0].id, path)
+    if problem is not None:
+        plan.problems.append(f"{arrow} {problem}")
+        return
+    if path:
+        plan.moves[token.id] = path
 
 
 def _owners(rt: Runtime, scope_id: str, container: str,
@@ -264,6 +419,53 @@ def _owners(rt: Runtime, scope_id: str, container: str,
         if local is not None and local.kind == "subprocess":
             out.append(t)
     return out
+
+
+def _move_out(rt: Runtime, plan: _Plan, tokens: list[TokenRow]) -> None:
+    """Tokens leave their subprocesses (noting the variables they saw there, which they take
+    along), then the subprocess instances left with nothing running are withdrawn without
+    completing: history ``cancel``, boundary events and event-subprocess listeners removed,
+    local variables dropped, as for an interrupted subprocess."""
+    work = rt.work
+    for token in tokens:
+        route = plan.routes.get(token.id)
+        if route is None:
+            continue
+        seen: dict[str, Any] = {}
+        for scope in reversed(route.left):  # inner scopes shadow outer ones
+            seen.update(work.local_vars(scope.id))
+        own = work.local_vars(token.local_scope_id) if token.local_scope_id else {}
+        route.takes = {name: value for name, value in seen.items() if name not in own}
+        old_scope = token.scope_id
+        token.scope_id = route.scope_id
+        work.tokens.rekey(token, old_scope)
+        rt.touched_scopes.update((old_scope, route.scope_id))  # inclusive joins look again
+        if token.local_scope_id is not None:
+            local = work.scope(token.local_scope_id)
+            if local is not None:
+                old_parent = local.parent_id
+                local.parent_id = route.scope_id
+                work.scopes.rekey(local, old_parent)
+    withdrawn = {scope.id for scope in plan.withdrawn}
+    for scope in plan.withdrawn:
+        if scope.parent_id in withdrawn:
+            continue  # cancelled with the instance around it
+        owner = work.token(scope.token_id) if scope.token_id is not None else None
+        if owner is not None:
+            rt.cancel_token(owner)
+
+
+def _take_along(rt: Runtime, plan: _Plan, tokens: list[TokenRow]) -> None:
+    """A token that left subprocesses keeps seeing what it saw there: those variables are
+    copied into its own local scope (its task's form shows them, its output mappings can
+    map them out; they end with it, like any local variable)."""
+    for token in tokens:
+        route = plan.routes.get(token.id)
+        if route is None or not route.takes:
+            continue
+        local = rt.ensure_local_scope(token)
+        for name, value in route.takes.items():
+            rt.set_local(local, token.instance_id, name, value)
 
 
 def _move_into(rt: Runtime, plan: _Plan, token: TokenRow, path: tuple[str, ...],

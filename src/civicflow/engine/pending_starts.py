@@ -16,6 +16,10 @@ Before an instance exists the triggers seen so far need a home: a *pending start
 - When a pending start has every part, it is deleted and the instance starts at that start
   event: its variables are the parts' variables merged in arrival order (a later part wins on
   a name), its business key is the correlation key (as for a message start event).
+- A pending start **expires** at the earliest time to live of the messages it took (a message
+  published with a time to live says how long it stays relevant; one published with none,
+  ``time_to_live=0``, and signals and timers set no limit). An expired pending start is gone:
+  it is removed when a trigger next reaches it (and then opened afresh), and no read shows it.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from civicflow.engine.graph import Node
@@ -44,14 +49,31 @@ def pending_id(deployment_id: str, element_id: str, key: str | None) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+def expired(row: PendingStartRow, now: datetime) -> bool:
+    """Whether a pending start outlived the earliest time to live of its messages."""
+    return row.expires_at is not None and row.expires_at <= now
+
+
+def _open_rows(rt: Runtime, deployment_id: str, start_id: str,
+               keys: tuple[str | None, ...] | None) -> list[PendingStartRow]:
+    """The pending starts of the event that have not expired; expired ones are deleted here,
+    the first time a trigger reaches them after their time ran out."""
+    rows = rt.work.pending_starts_of(deployment_id, start_id, keys)
+    for row in rows:
+        if expired(row, rt.now):
+            rt.work.pending_starts.delete(row)
+    return [r for r in rows if not expired(r, rt.now)]
+
+
 def offer_message(rt: Runtime, deployment_id: str, start_id: str, name: str, key: str | None,
-                  variables: Mapping[str, Any]) -> bool:
+                  variables: Mapping[str, Any], ttl: timedelta = timedelta(0)) -> bool:
     """A message arrived for a parallel multiple start event; True if a pending start took it
-    (the instance starts when it was the last part)."""
+    (the instance starts when it was the last part). A positive ``ttl`` (the message's time
+    to live) bounds how long the pending start waits for its other parts."""
     node = rt.graphs(deployment_id).node(start_id)
     part = f"message:{name}"
     keys: tuple[str | None, ...] = (key, None) if key is not None else (None,)
-    rows = rt.work.pending_starts_of(deployment_id, start_id, keys)
+    rows = _open_rows(rt, deployment_id, start_id, keys)
     mine = next((r for r in rows if r.correlation_key == key), None)
     if mine is not None:
         if part in mine.parts:
@@ -63,7 +85,10 @@ def offer_message(rt: Runtime, deployment_id: str, start_id: str, name: str, key
         if keyless is not None:  # signals and timers seen before the first keyed message
             rt.work.pending_starts.delete(keyless)
             mine.parts, mine.variables = list(keyless.parts), dict(keyless.variables)
-            mine.created_at = keyless.created_at
+            mine.created_at, mine.expires_at = keyless.created_at, keyless.expires_at
+    if ttl > timedelta(0):
+        until = rt.now + ttl
+        mine.expires_at = until if mine.expires_at is None else min(mine.expires_at, until)
     _add(rt, node, deployment_id, mine, part, variables)
     return True
 
@@ -73,7 +98,7 @@ def offer_broadcast(rt: Runtime, deployment_id: str, start_id: str, part: str,
     """A signal or timer (``part``) occurred for a parallel multiple start event; returns how
     many instances it started."""
     node = rt.graphs(deployment_id).node(start_id)
-    rows = rt.work.pending_starts_of(deployment_id, start_id, None)
+    rows = _open_rows(rt, deployment_id, start_id, None)
     targets = [r for r in rows if part not in r.parts]
     if not any(r.correlation_key is None for r in rows):
         targets.append(_new(rt, deployment_id, start_id, None))

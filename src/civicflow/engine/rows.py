@@ -154,6 +154,8 @@ class PendingStartRow:
     parts: list[str]  #: part keys (``message:<name>``, ``signal:<name>``, ``timer:<i>``)
     variables: dict[str, Any]  #: the parts' variables merged in arrival order
     created_at: datetime
+    #: the earliest time to live of the messages it took; None: it does not expire
+    expires_at: datetime | None = None
 
 
 @dataclass(slots=True)

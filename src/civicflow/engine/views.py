@@ -122,3 +122,20 @@ class HistoryEntry:
     actor: str | None
     lane: str | None
     business_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingStart:
+    """Triggers of a parallel multiple start event that occurred, waiting for the others
+    before the process starts (decision 0303). Parts are ``message:<name>``,
+    ``signal:<name>`` or ``timer:<index>``; ``expires_at`` is None when it does not expire."""
+
+    id: str
+    process_id: str
+    version: int
+    start_event: str
+    correlation_key: str | None
+    parts_seen: tuple[str, ...]
+    parts_missing: tuple[str, ...]
+    created_at: datetime
+    expires_at: datetime | None = None

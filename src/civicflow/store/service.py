@@ -24,6 +24,7 @@ from civicflow.engine.views import (
     Incident,
     Instance,
     Job,
+    PendingStart,
     Task,
 )
 from civicflow.store import db, reads
@@ -203,7 +204,9 @@ class Engine:
                   time_to_live: timedelta = timedelta(hours=1)) -> int:
         """Deliver a message; returns how many instances received (or started from) it.
 
-        Not received by anyone, it is buffered for ``time_to_live``.
+        Not received by anyone, it is buffered for ``time_to_live``. Taken as one part of a
+        parallel multiple start event, it keeps that pending start open at most
+        ``time_to_live`` (zero: no limit; decision 0303).
         """
         from civicflow.engine.events import correlation_text
 
@@ -214,6 +217,29 @@ class Engine:
 
     def broadcast_signal(self, name: str, variables: Mapping[str, Any] | None = None) -> None:
         self._execute(cmds.BroadcastSignal(name, dict(variables or {})))
+
+    def pending_starts(self, process_id: str | None = None) -> list[PendingStart]:
+        """Parallel multiple start events waiting for their other triggers, oldest first: which
+        parts occurred, which are missing, and when it expires (None: never). Expired ones
+        are not shown (decision 0303)."""
+        from civicflow.store.dbapi import Raw
+        from civicflow.store.pending_starts import pending_starts
+
+        with self._sql.connect() as conn:
+            raw = Raw.of(conn)
+            return pending_starts(conn, lambda dep: self._runner.graph(dep, raw),
+                                  self.clock.now(), process_id=process_id)
+
+    def withdraw_pending_start(self, pending_id: str) -> PendingStart:
+        """Forget the triggers a pending start collected (no instance starts); returns what
+        was withdrawn. An unknown, started or expired one: ``NotFoundError``."""
+        from civicflow.store.dbapi import Raw
+        from civicflow.store.pending_starts import withdraw
+
+        with self._sql.begin() as conn:
+            raw = Raw.of(conn)
+            return withdraw(conn, lambda dep: self._runner.graph(dep, raw), self.clock.now(),
+                            pending_id)
 
     # -- incidents -------------------------------------------------------------------------------
     def incidents(self, *, instance_id: str | None = None,

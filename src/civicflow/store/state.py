@@ -416,7 +416,7 @@ class SqlPort:
             self.loaded[("cf_pending_starts", r.id)] = r
         return [PendingStartRow(r.id, r.deployment_id, r.element_id, r.correlation_key,
                                 list(loads(r.parts) or []), dict(loads(r.variables) or {}),
-                                utc(r.created_at))  # type: ignore[arg-type]
+                                utc(r.created_at), utc(r.expires_at))  # type: ignore[arg-type]
                 for r in rows]
 
     def find_buffered_message(

@@ -269,5 +269,7 @@ pending_starts = Table(
     Column("parts", Text, nullable=False),  # JSON list of part keys, in arrival order
     Column("variables", Text, nullable=False),  # JSON object: the parts' variables merged
     Column("created_at", TS, nullable=False),
+    # 0006: the earliest time to live of the messages it took; NULL: it does not expire
+    Column("expires_at", TS, nullable=True),
     Index("ix_cf_pending_starts_event", "deployment_id", "element_id", "correlation_key"),
 )

@@ -96,12 +96,12 @@ def _incident_values(r: IncidentRow, ts: Ts) -> tuple[Any, ...]:
 
 
 _PENDING_START = ("id", "deployment_id", "element_id", "correlation_key", "parts", "variables",
-                  "created_at")
+                  "created_at", "expires_at")
 
 
 def _pending_start_values(r: PendingStartRow, ts: Ts) -> tuple[Any, ...]:
     return (r.id, r.deployment_id, r.element_id, r.correlation_key, dumps(r.parts),
-            dumps(r.variables), ts(r.created_at))
+            dumps(r.variables), ts(r.created_at), ts(r.expires_at))
 
 
 #: per runtime table (named as ``prefetch.fetch_instance`` names it): its columns, and a row's

@@ -197,17 +197,6 @@ def test_moving_a_token_into_a_subprocess_that_runs_twice_is_refused_as_ambiguou
     assert engine.instance(inst.id).version == 1
 
 
-def test_moving_a_token_out_of_its_subprocess_is_refused(engine: Any) -> None:
-    engine.deploy(_wrapped())
-    inst = engine.start("p", {"applicant": "ana"})
-    engine.deploy(_wrapped(extra='<bpmn:userTask id="other"/>'))
-    with pytest.raises(InvalidCommandError,
-                       match="'review' \\(mapped to 'after'\\) would move outside its "
-                             "\\(sub\\)process"):
-        engine.migrate(inst.id, 2, mappings={"review": "after"})
-    assert engine.instance(inst.id).version == 1
-
-
 def test_moving_a_token_into_a_subprocess_stuck_on_an_incident_is_refused(engine: Any) -> None:
     def model(x_inside: bool) -> str:
         inner = '<bpmn:startEvent id="ss"/><bpmn:userTask id="y"/><bpmn:endEvent id="se"/>'
