@@ -81,12 +81,14 @@ class ThrowJobError:
 
 @dataclass(frozen=True)
 class CorrelateMessage:
-    """Publish a message: it reaches matching subscribers, or waits ``ttl`` for one."""
+    """Publish a message: it reaches matching subscribers, or waits ``ttl`` for one;
+    ``pending_ttl`` bounds a pending start that takes it (zero: no limit)."""
 
     name: str
     correlation_key: str | None = None
     variables: Mapping[str, Any] = field(default_factory=dict)
     ttl: timedelta = timedelta(0)
+    pending_ttl: timedelta = timedelta(0)
 
 
 @dataclass(frozen=True)
@@ -401,7 +403,7 @@ def _correlate(rt: Runtime, cmd: CorrelateMessage) -> Outcome:
         if is_parallel_start(rt.graphs(deployment_id).node(start_id)):
             # a part of a parallel multiple start event: the instance waits for the others
             if offer_message(rt, deployment_id, start_id, cmd.name, cmd.correlation_key,
-                             cmd.variables, cmd.ttl):
+                             cmd.variables, cmd.pending_ttl):
                 count += 1
             continue
         create_instance(rt, deployment_id, dict(cmd.variables), cmd.correlation_key, None,

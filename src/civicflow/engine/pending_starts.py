@@ -17,8 +17,8 @@ Before an instance exists the triggers seen so far need a home: a *pending start
   event: its variables are the parts' variables merged in arrival order (a later part wins on
   a name), its business key is the correlation key (as for a message start event).
 - A pending start **expires** at the earliest time to live of the messages it took (a message
-  published with a time to live says how long it stays relevant; one published with none,
-  ``time_to_live=0``, and signals and timers set no limit). An expired pending start is gone:
+  published with a time to live says how long it stays relevant; one published without,
+  and signals and timers, set no limit). An expired pending start is gone:
   it is removed when a trigger next reaches it (and then opened afresh), and no read shows it.
 """
 

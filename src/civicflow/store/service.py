@@ -35,6 +35,9 @@ from civicflow.store.migrate import upgrade
 from civicflow.store.runner import CommandRunner
 from civicflow.store.state import loads
 
+#: how long a message nobody received waits for a receiver when its publisher said nothing
+DEFAULT_MESSAGE_BUFFER = timedelta(hours=1)
+
 
 class Engine:
     """Durable BPMN execution on SQLite or PostgreSQL. Open with ``Engine.open(url)``."""
@@ -201,18 +204,21 @@ class Engine:
     # -- messages and signals ------------------------------------------------------------------
     def correlate(self, message_name: str, correlation_key: Any = None,
                   variables: Mapping[str, Any] | None = None, *,
-                  time_to_live: timedelta = timedelta(hours=1)) -> int:
+                  time_to_live: timedelta | None = None) -> int:
         """Deliver a message; returns how many instances received (or started from) it.
 
-        Not received by anyone, it is buffered for ``time_to_live``. Taken as one part of a
-        parallel multiple start event, it keeps that pending start open at most
-        ``time_to_live`` (zero: no limit; decision 0303).
+        Not received by anyone, it is buffered for ``time_to_live`` (an hour when not
+        given; zero: not buffered). Taken as one part of a parallel multiple start event, it
+        keeps that pending start open at most the ``time_to_live`` its publisher gave (not
+        given or zero: no limit, so a part never vanishes behind a default; decision 0303).
         """
         from civicflow.engine.events import correlation_text
 
         key = None if correlation_key is None else correlation_text(correlation_key)
-        outcome = self._execute(cmds.CorrelateMessage(message_name, key, dict(variables or {}),
-                                                      time_to_live))
+        buffered = DEFAULT_MESSAGE_BUFFER if time_to_live is None else time_to_live
+        outcome = self._execute(cmds.CorrelateMessage(
+            message_name, key, dict(variables or {}), buffered,
+            pending_ttl=time_to_live or timedelta(0)))
         return outcome.correlated
 
     def broadcast_signal(self, name: str, variables: Mapping[str, Any] | None = None) -> None:

@@ -102,6 +102,37 @@ def test_a_pending_start_expires_with_the_time_to_live_of_its_message(
     assert inst.variables == {"form": "new"}
 
 
+def test_a_message_published_without_a_time_to_live_keeps_its_part_until_the_others_come(
+    engine: Any, clock: Any,
+) -> None:
+    engine.deploy(model(APPLIED, PAID))
+    engine.correlate("Applied", "42", {"form": "A-1"})  # no time to live given
+    [pending] = engine.pending_starts()
+    assert pending.expires_at is None
+    clock.advance(timedelta(days=9))  # the payment comes more than a week later
+    assert engine.correlate("Paid", "42") == 1
+    [inst] = started(engine)
+    assert (inst.business_key, inst.variables) == ("42", {"form": "A-1"})
+
+
+def test_a_message_nobody_receives_is_still_buffered_for_an_hour_by_default(
+    engine: Any, clock: Any,
+) -> None:
+    paid = ('<bpmn:message id="m3" name="Paid"><bpmn:extensionElements>'
+            '<zeebe:subscription correlationKey="=key"/></bpmn:extensionElements>'
+            "</bpmn:message>")
+    engine.deploy(bpmn('<bpmn:startEvent id="s"/><bpmn:receiveTask id="r" messageRef="m3"/>'
+                       '<bpmn:endEvent id="e"/>' + chain("s", "r", "e"), "q", extra=paid))
+    assert engine.correlate("Paid", "7") == 0
+    clock.advance(timedelta(minutes=59))
+    early = engine.start("q", {"key": "7"})
+    assert engine.instance(early.id).state == "completed"  # took the buffered message
+    assert engine.correlate("Paid", "8") == 0
+    clock.advance(timedelta(minutes=61))
+    late = engine.start("q", {"key": "8"})
+    assert engine.instance(late.id).state == "active"  # the buffered one had expired
+
+
 def test_the_earliest_message_time_to_live_bounds_the_wait_and_signals_set_none(
     engine: Any, clock: Any,
 ) -> None:
@@ -152,8 +183,8 @@ def test_cli_lists_and_withdraws_pending_starts(database_url: str) -> None:
     assert listed.exit_code == 0, listed.output
     line = listed.output.strip()
     pending_id = line.split()[0]
-    assert "p v1 s key=42 seen=message:Applied missing=message:Paid expires=" in line
-    assert "expires=never" not in line  # the CLI publishes with a one-hour time to live
+    # the CLI gives no time to live: the part waits until the others come
+    assert "p v1 s key=42 seen=message:Applied missing=message:Paid expires=never" in line
     gone = run("withdraw-pending-start", pending_id)
     assert gone.exit_code == 0, gone.output
     assert f"withdrew {pending_id}" in gone.output
