@@ -250,6 +250,8 @@ class CommandRunner:
         finally:
             batch.leading = False
             with self._mutex:
+                if batch.remaining:  # leaving on an exception: its own commands are dropped
+                    self._queue[:] = [p for p in self._queue if p.batch is not batch]
                 if self._queue:
                     self._queue[0].batch.wake.release()  # the next leader
                 else:

@@ -183,3 +183,38 @@ def test_threads_sharing_an_in_memory_engine_take_turns_on_its_one_connection() 
         assert len(engine.instances(state="completed")) == 40
     finally:
         engine.close()
+
+
+def test_many_callers_mixing_successes_and_failures_all_get_their_answers(
+    engine: Any,
+) -> None:
+    """Several rounds of groups: each commit wakes the callers it finished and hands the lead
+    on; no caller is left waiting, whatever its command's outcome."""
+    tasks = _open_tasks(engine, 24)
+    outcomes: dict[int, list[str]] = {}
+    go = threading.Barrier(24)
+
+    def work(i: int) -> None:
+        go.wait()
+        seen: list[str] = []
+        for attempt in range(3):
+            try:
+                if attempt == 1 and i % 3 == 0:
+                    engine.complete(f"missing-{i}")
+                else:
+                    engine.complete(tasks[i].id, actor=f"user{i}")
+                seen.append("ok")
+            except (NotFoundError, TaskAlreadyCompletedError) as exc:
+                seen.append(type(exc).__name__)
+        outcomes[i] = seen
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(24)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    assert not any(th.is_alive() for th in threads), "a caller was never woken"
+    for i in range(24):
+        second = "NotFoundError" if i % 3 == 0 else "TaskAlreadyCompletedError"
+        assert outcomes[i] == ["ok", second, "TaskAlreadyCompletedError"]
+        assert engine.instance(tasks[i].instance_id).state == "completed"
