@@ -11,14 +11,19 @@ Runs in one process, one after the other, on the same machine:
      several threads (skipped if the server is down).
   4. CivicFlow multi-instance cost per item at 10, 100, 1,000 and 10,000 items.
 
+With ``--one-core`` the SQLite rows run a second time with the process's threads on one CPU
+(both engines alike): CPython threads then pass the GIL without crossing cores, which is what a
+server process fronting an engine on SQLite can do too (``taskset``).
+
 Usage: .venv/bin/python benchmarks/engine_bench.py [--instances N] [--threads 1,8,32]
-       [--pg-instances N] [--pg-threads 1,8] [--skip-pg] [--mi-max N]
+       [--pg-instances N] [--pg-threads 1,8] [--skip-pg] [--mi-max N] [--one-core]
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import sqlite3
 import sys
 import tempfile
@@ -278,6 +283,18 @@ def _counts(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x]
 
 
+def sqlite_rows(n: int, thread_counts: list[int], skip_spiff: bool) -> None:
+    print("  callers   CivicFlow/s   SpiffWorkflow/s   ratio   CPU ms/instance (CivicFlow, Spiff)")
+    for threads in thread_counts:
+        cf, cf_cpu = civicflow_sqlite(n, threads)
+        sp, sp_cpu = (None, None) if skip_spiff else spiff_sqlite(n, threads)
+        spiff = "-" if sp is None else f"{sp:15.1f}"
+        ratio = "-" if sp is None else f"{cf / sp:6.2f}x"
+        spiff_cpu = "-" if sp_cpu is None else f"{sp_cpu:.2f}"
+        print(f"  {threads:>7}   {cf:11.1f}   {spiff:>15}   {ratio:>6}   "
+              f"({cf_cpu:.2f}, {spiff_cpu})")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--instances", type=int, default=300)
@@ -289,19 +306,21 @@ def main() -> int:
     ap.add_argument("--skip-pg", action="store_true")
     ap.add_argument("--skip-spiff", action="store_true")
     ap.add_argument("--mi-max", type=int, default=10_000)
+    ap.add_argument("--one-core", action="store_true",
+                    help="also run the SQLite rows with every thread on one CPU")
     args = ap.parse_args()
     n = args.instances
     print(f"Reference permit process, {n} instances per row, durable commits on SQLite (WAL)")
     print(f"  one durable SQLite commit on this disk : {durable_commit_ms():8.2f} ms")
-    print("  callers   CivicFlow/s   SpiffWorkflow/s   ratio   CPU ms/instance (CivicFlow, Spiff)")
-    for threads in args.threads:
-        cf, cf_cpu = civicflow_sqlite(n, threads)
-        sp, sp_cpu = (None, None) if args.skip_spiff else spiff_sqlite(n, threads)
-        spiff = "-" if sp is None else f"{sp:15.1f}"
-        ratio = "-" if sp is None else f"{cf / sp:6.2f}x"
-        spiff_cpu = "-" if sp_cpu is None else f"{sp_cpu:.2f}"
-        print(f"  {threads:>7}   {cf:11.1f}   {spiff:>15}   {ratio:>6}   "
-              f"({cf_cpu:.2f}, {spiff_cpu})")
+    sqlite_rows(n, args.threads, args.skip_spiff)
+    if args.one_core:
+        everywhere = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {min(everywhere)})  # threads started later inherit it
+        print("The same, every thread of this process on one CPU:")
+        try:
+            sqlite_rows(n, args.threads, args.skip_spiff)
+        finally:
+            os.sched_setaffinity(0, everywhere)
     if not args.skip_pg:
         print(f"CivicFlow on PostgreSQL, {args.pg_instances} instances per row")
         for threads in args.pg_threads:
