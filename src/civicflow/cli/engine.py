@@ -179,6 +179,15 @@ def _model_text(file: Path) -> str:
     return text
 
 
+def _key_shown(key: str | None) -> str:
+    """A correlation key as one word: ``-`` for none, quoted (JSON) when it is empty or holds
+    spaces or line breaks, so a listing stays one line per pending start."""
+    if key is None:
+        return "-"
+    return key if key and key.isprintable() and not any(c.isspace() for c in key) \
+        else json.dumps(key, ensure_ascii=False)
+
+
 def _none(what: str) -> None:
     typer.echo(f"No {what}.", err=True)
 
@@ -317,7 +326,7 @@ def register(app: typer.Typer) -> None:
         for p in found:
             expires = f"{p.expires_at:%Y-%m-%dT%H:%M:%SZ}" if p.expires_at else "never"
             typer.echo(f"{p.id} {p.process_id} v{p.version} {p.start_event} "
-                       f"key={p.correlation_key if p.correlation_key is not None else '-'} "
+                       f"key={_key_shown(p.correlation_key)} "
                        f"seen={','.join(p.parts_seen) or '-'} "
                        f"missing={','.join(p.parts_missing) or '-'} expires={expires}")
         if not found:

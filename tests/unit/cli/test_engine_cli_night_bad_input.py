@@ -143,3 +143,27 @@ def test_two_files_defining_one_process_are_refused_naming_both_and_nothing_is_s
     assert "a.bpmn" in output
     assert "b.bpmn" in output
     assert _state(db) == before
+
+
+def test_a_pending_start_whose_key_holds_a_line_break_is_listed_on_one_line(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cf.db'}"
+    eng = Engine.open(url)
+    try:
+        eng.deploy(bpmn(
+            '<bpmn:startEvent id="s" parallelMultiple="true">'
+            '<bpmn:messageEventDefinition messageRef="m1"/>'
+            '<bpmn:messageEventDefinition messageRef="m2"/></bpmn:startEvent>'
+            '<bpmn:endEvent id="e"/>' + chain("s", "e"),
+            extra='<bpmn:message id="m1" name="Applied"/><bpmn:message id="m2" name="Paid"/>'))
+        eng.correlate("Applied", "P-1\nP-2")
+        eng.correlate("Applied", "")
+    finally:
+        eng.close()
+    listed = runner.invoke(app, ["pending-starts", "--database", url])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert len(lines) == 2
+    assert 'key="P-1\\nP-2" seen=message:Applied' in lines[0]
+    assert 'key="" seen=message:Applied' in lines[1]
