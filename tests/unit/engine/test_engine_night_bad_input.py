@@ -194,3 +194,15 @@ def test_a_camunda7_decision_version_that_is_no_whole_number_from_1_is_refused(
                        match=f"Business rule task 'decide'.*{words}.*from 1 up"):
         engine.deploy(model, fee_rules(50))
     assert engine.deployments() == []
+
+
+def test_a_camunda7_decision_reference_written_as_an_expression_is_refused_at_deployment(
+    engine: Any,
+) -> None:
+    task = (f'<bpmn:businessRuleTask id="decide" xmlns:camunda="{C7}" '
+            'camunda:decisionRef="${feeTable}" camunda:resultVariable="fee"/>')
+    model = bpmn('<bpmn:startEvent id="s"/>' + task + chain("s", "decide"))
+    with pytest.raises(DeploymentError, match=r"Business rule task 'decide': camunda:decisionRef "
+                       r"'\$\{feeTable\}' is a Camunda 7 \(JUEL\) expression"):
+        engine.deploy(model, fee_rules(50))
+    assert engine.deployments() == []
