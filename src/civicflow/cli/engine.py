@@ -4,16 +4,18 @@ Thin: parse options, call ``civicflow.Engine``, print results.
 
 Exit status: 0 done; 1 the engine or the database refused (unknown id, task already completed
 or claimed by someone else, model not deployable, instance that cannot migrate, database
-locked, down or not writable); 2 a wrong option value (a ``--var`` without ``=``, a ``--map``
-that is not old_id=new_id, an unknown ``--state``, a ``--database`` that is not a SQLite or
-PostgreSQL URL, a ``--handlers`` module that cannot be loaded); 141 the reader of the output
-went away (``| head``).
+locked, down or not writable); 2 a wrong option value (a ``--var`` without ``=`` or with a
+number too large for a float, a ``--map`` that is not old_id=new_id or maps an element twice,
+an empty id, name, ``--key`` or ``--process``, an unknown ``--state``, a ``--database`` that
+is not a SQLite or PostgreSQL URL, a ``--handlers`` module that cannot be loaded); 141 the
+reader of the output went away (``| head``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
@@ -47,7 +49,11 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def parse_vars(items: list[str] | None) -> dict[str, Any]:
-    """``["a=1", "b=text"]`` -> ``{"a": 1, "b": "text"}``."""
+    """``["a=1", "b=text"]`` -> ``{"a": 1, "b": "text"}``.
+
+    ``NaN`` and ``Infinity`` are not JSON (Python's reader takes them, and the store would
+    write null): they stay text. A number too large for a float would become infinite, so
+    it is refused rather than stored as null."""
     out: dict[str, Any] = {}
     for item in items or []:
         name, sep, raw = item.partition("=")
@@ -55,10 +61,54 @@ def parse_vars(items: list[str] | None) -> dict[str, Any]:
             raise typer.BadParameter(
                 f"{item!r} is not name=value; write e.g. --var area=120", param_hint="--var")
         try:
-            out[name.strip()] = json.loads(raw)
-        except json.JSONDecodeError:
-            out[name.strip()] = raw
+            value = json.loads(raw, parse_constant=_not_json)
+        except ValueError:  # JSONDecodeError, or NaN/Infinity
+            value = raw
+        if not _finite(value):
+            raise typer.BadParameter(
+                f"{item!r}: the number is too large; quote it to keep it as text "
+                f"(--var '{name.strip()}=\"{raw}\"')", param_hint="--var")
+        out[name.strip()] = value
     return out
+
+
+def _not_json(constant: str) -> NoReturn:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite(value: Any) -> bool:
+    """No float in ``value`` (at any depth) is infinite."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    return True
+
+
+def _given(value: str | None, what: str) -> None:
+    """Refuse an empty id or name (e.g. ``"$CASE"`` with the variable unset) as a usage
+    error, rather than looking it up and answering "there is no ..." about nothing."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("it is empty; leave it out or give a value"
+                                 if what.startswith("--") else "it is empty", param_hint=what)
+
+
+def parse_mappings(items: list[str] | None) -> dict[str, str]:
+    """``["review=check"]`` -> ``{"review": "check"}``; one ``=``, both sides given, each old
+    id mapped once (element ids hold no ``=``)."""
+    pairs: dict[str, str] = {}
+    for item in items or []:
+        old, sep, new = (part.strip() for part in item.partition("="))
+        if not sep or not old or not new or "=" in new:
+            raise typer.BadParameter(f"{item!r} is not old_id=new_id; write e.g. "
+                                     "--map review=check", param_hint="--map")
+        if pairs.get(old, new) != new:
+            raise typer.BadParameter(f"{old!r} is mapped twice, to {pairs[old]!r} and to "
+                                     f"{new!r}; give one --map per element", param_hint="--map")
+        pairs[old] = new
+    return pairs
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -129,6 +179,15 @@ def _model_text(file: Path) -> str:
     return text
 
 
+def _key_shown(key: str | None) -> str:
+    """A correlation key as one word: ``-`` for none, quoted (JSON) when it is empty or holds
+    spaces or line breaks, so a listing stays one line per pending start."""
+    if key is None:
+        return "-"
+    return key if key and key.isprintable() and not any(c.isspace() for c in key) \
+        else json.dumps(key, ensure_ascii=False)
+
+
 def _none(what: str) -> None:
     typer.echo(f"No {what}.", err=True)
 
@@ -157,6 +216,7 @@ def register(app: typer.Typer) -> None:
                   help="The case's own reference, e.g. P-2026-0001."),
               database: str | None = DATABASE) -> None:
         """Start a process instance."""
+        _given(process_id, "PROCESS-ID")
         variables = parse_vars(var)
         with _engine(database) as eng:
             inst = eng.start(process_id, variables, business_key=business_key)
@@ -169,6 +229,7 @@ def register(app: typer.Typer) -> None:
                       None, "--state", metavar="|".join(STATES), help="Only in this state."),
                   database: str | None = DATABASE) -> None:
         """List process instances."""
+        _given(process_id, "--process")
         if state is not None and state not in STATES:
             raise typer.BadParameter(f"{state!r} is not a state; use one of {', '.join(STATES)}",
                                      param_hint="--state")
@@ -206,6 +267,7 @@ def register(app: typer.Typer) -> None:
                                                   help="Who completed it (kept in the history)."),
                  database: str | None = DATABASE) -> None:
         """Complete a user task."""
+        _given(task_id, "TASK-ID")
         variables = parse_vars(var)
         with _engine(database) as eng:
             eng.complete(task_id, variables, actor=actor)
@@ -218,6 +280,7 @@ def register(app: typer.Typer) -> None:
                                         help="Who takes the task."),
               database: str | None = DATABASE) -> None:
         """Take a user task from the worklist and start working on it."""
+        _given(task_id, "TASK-ID")
         with _engine(database) as eng:
             eng.claim(task_id, actor)
         typer.echo(f"claimed {task_id} for {actor}")
@@ -230,6 +293,7 @@ def register(app: typer.Typer) -> None:
                     help="Who releases it (default: its holder)."),
                 database: str | None = DATABASE) -> None:
         """Put a claimed user task back in the worklist, unassigned."""
+        _given(task_id, "TASK-ID")
         with _engine(database) as eng:
             eng.unclaim(task_id, actor=actor)
         typer.echo(f"unclaimed {task_id}")
@@ -242,6 +306,8 @@ def register(app: typer.Typer) -> None:
                       help="Correlation key: which case the message is for."),
                   var: list[str] | None = VARS, database: str | None = DATABASE) -> None:
         """Publish a message to the instances waiting for it (buffered for an hour if none is)."""
+        _given(message, "MESSAGE")
+        _given(key, "--key")
         variables = parse_vars(var)
         with _engine(database) as eng:
             n = eng.correlate(message, key, variables)
@@ -254,12 +320,13 @@ def register(app: typer.Typer) -> None:
                        database: str | None = DATABASE) -> None:
         """List parallel multiple start events waiting for their other triggers: the parts
         that occurred, the parts missing, and when the pending start expires."""
+        _given(process_id, "--process")
         with _engine(database) as eng:
             found = eng.pending_starts(process_id)
         for p in found:
             expires = f"{p.expires_at:%Y-%m-%dT%H:%M:%SZ}" if p.expires_at else "never"
             typer.echo(f"{p.id} {p.process_id} v{p.version} {p.start_event} "
-                       f"key={p.correlation_key if p.correlation_key is not None else '-'} "
+                       f"key={_key_shown(p.correlation_key)} "
                        f"seen={','.join(p.parts_seen) or '-'} "
                        f"missing={','.join(p.parts_missing) or '-'} expires={expires}")
         if not found:
@@ -272,6 +339,7 @@ def register(app: typer.Typer) -> None:
                                    "pending-starts)."),
                                database: str | None = DATABASE) -> None:
         """Forget the triggers a pending start collected; no instance starts from them."""
+        _given(pending_id, "PENDING-START-ID")
         with _engine(database) as eng:
             gone = eng.withdraw_pending_start(pending_id)
         typer.echo(f"withdrew {gone.id} ({gone.process_id} v{gone.version}, "
@@ -297,6 +365,7 @@ def register(app: typer.Typer) -> None:
                                           help="Attempts to allow before a new incident."),
               database: str | None = DATABASE) -> None:
         """Retry the step behind an incident after fixing its cause."""
+        _given(incident_id, "INCIDENT-ID")
         with _engine(database) as eng:
             eng.retry(incident_id, retries=retries)
         typer.echo(f"retried {incident_id}")
@@ -309,12 +378,8 @@ def register(app: typer.Typer) -> None:
                 database: str | None = DATABASE) -> None:
         """Move a running instance to another version of its process (exit 1, naming the
         elements, when it cannot move)."""
-        pairs: dict[str, str] = {}
-        for item in mapping or []:
-            old, sep, new = item.partition("=")
-            if not sep or not old.strip() or not new.strip():
-                raise typer.BadParameter(f"{item!r} is not old_id=new_id", param_hint="--map")
-            pairs[old.strip()] = new.strip()
+        _given(instance_id, "INSTANCE-ID")
+        pairs = parse_mappings(mapping)
         with _engine(database) as eng:
             inst = eng.migrate(instance_id, version, mappings=pairs)
         typer.echo(f"{inst.id} {inst.process_id} v{inst.version} {inst.state}")

@@ -45,11 +45,13 @@ def checked(element: str, binding: str | None, tag: str | None, version: str | N
         return binding, tag.strip(), None
     if binding == "version":
         text = (version or "").strip()
-        if not text.isdigit() or int(text) < 1:
+        # ASCII digits only: str.isdigit() also takes '²', which int() refuses
+        if not (text.isascii() and text.isdigit()) or int(text) < 1:
+            got = f"{version!r} is not a version number" if text else "it is missing"
             raise DeploymentError(
-                f"{element}: binding type 'version' needs the version number to call "
-                f"({version_attribute}=\"3\"); got {version!r}. Give a whole number (an "
-                "expression is not supported), or use binding type 'latest'.")
+                f"{element}: binding type 'version' needs the version number to call, "
+                f"e.g. {version_attribute}=\"3\"; {got}. Give a whole number from 1 up "
+                "(an expression is not supported), or use binding type 'latest'.")
         return binding, None, int(text)
     return binding, None, None
 

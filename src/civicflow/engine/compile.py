@@ -278,6 +278,11 @@ class _Compiler:
                 version_attribute="camunda:decisionRefVersion")
             mapping = decision_results.checked_mapping(
                 where, _camunda_attribute(el, "mapDecisionResult"))
+            if decision and ("${" in decision or "#{" in decision):  # else: an incident later
+                raise DeploymentError(
+                    f"{where}: camunda:decisionRef {decision!r} is a Camunda 7 (JUEL) "
+                    "expression, which CivicFlow does not run; write the decision id, or "
+                    "compute it in FEEL with zeebe:calledDecision decisionId=\"=...\".")
         if not decision or not decision.strip():
             raise DeploymentError(
                 f"{where}: the called decision has no decision id; set it "

@@ -12,6 +12,9 @@ from typing import Any
 from civicflow.engine.graph import Expr
 from civicflow.feel import from_python, to_python
 
+#: the advice ending an expression incident; commands other than a retry (migration) drop it
+RETRY_ADVICE = " Set the missing variables, then retry."
+
 
 class ExpressionError(Exception):
     """An expression could not be evaluated; becomes an incident on the element."""
@@ -62,7 +65,7 @@ def evaluate(expr: Expr, variables: Mapping[str, Any]) -> Any:
         detail = "; ".join(str(w) for w in warnings[:3])
         raise ExpressionError(
             f"Element '{expr.element_id}': {expr.text.strip()!r} could not be evaluated: "
-            f"{detail}. Set the missing variables, then retry."
+            f"{detail}.{RETRY_ADVICE}"
         )
     return to_python(result)
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from civicflow.engine.errors import InvalidCommandError, NotFoundError
+from civicflow.engine.expressions import RETRY_ADVICE
 from civicflow.engine.graph import Node, ProcessGraph
 from civicflow.engine.rows import InstanceState, ScopeRow, TokenRow, TokenState
 from civicflow.engine.runtime import IncidentError, Runtime
@@ -508,7 +509,8 @@ def _enter_subprocess(rt: Runtime, instance_id: str, parent_scope_id: str, node:
         open_event_subprocesses(rt, instance_id, scope_id, node.event_subprocesses)
     except IncidentError as exc:
         raise InvalidCommandError(
-            f"Subprocess '{node.id}' cannot be entered to move tokens into it: {exc.message}. "
+            f"Subprocess '{node.id}' cannot be entered to move tokens into it: "
+            f"{exc.message.removesuffix(RETRY_ADVICE).rstrip('.')}. "
             "Set the variables it needs (set_variables), then migrate again.") from exc
     return scope_id
 

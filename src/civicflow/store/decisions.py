@@ -79,7 +79,9 @@ def deploy_decisions(conn: Connection, text: str, name: str | None, now: datetim
             return []  # a library of knowledge models, stored with the files importing it
         raise DeploymentError(
             "The DMN model defines no decision with an id; nothing was deployed. Add a "
-            "decision (with an id) in the modeler and deploy again.")
+            "decision (with an id) in the modeler and deploy again; if the file is a library "
+            "another DMN file imports, deploy the two together (civicflow deploy main.dmn "
+            "library.dmn).")
     out: list[Deployment] = []
     c = t.decision_deployments.c
     for decision in decisions:

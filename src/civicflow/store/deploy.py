@@ -38,7 +38,13 @@ def read_source(source: Source) -> str:
     ``DeploymentError`` saying which, never a decoding or file-system exception.
     """
     if isinstance(source, bytes):
-        return _decode(source, "the uploaded model")
+        return _xml(_decode(source, "the uploaded model"), "the uploaded model")
+    given: object = source  # from Python callers, anything may come
+    if not isinstance(given, str | Path):
+        hint = ("; pass the files as separate arguments: engine.deploy(*files)"
+                if isinstance(given, list | tuple) else "")
+        raise TypeError("engine.deploy takes file paths, bytes or BPMN/DMN XML text, not "
+                        f"{type(given).__name__}{hint}")
     if isinstance(source, str) and source.lstrip().startswith("<"):
         return source
     if isinstance(source, str) and ("\n" in source or len(source) > _LONGEST_PATH):
@@ -53,7 +59,16 @@ def read_source(source: Source) -> str:
         raise DeploymentError(f"{path} is a folder; give a .bpmn or .dmn file.") from None
     except OSError as exc:
         raise DeploymentError(f"Cannot read {path}: {exc.strerror or exc}.") from None
-    return _decode(data, str(path))
+    return _xml(_decode(data, str(path)), str(path))
+
+
+def _xml(text: str, what: str) -> str:
+    """Refuse text that is not XML here: the model reader would take it for a file name."""
+    if not text.lstrip().startswith("<"):
+        raise DeploymentError(
+            f"{what} is not XML (a BPMN or DMN model starts with '<'); export the model from "
+            "your modeler as BPMN 2.0 (or DMN) XML.")
+    return text
 
 
 def _decode(data: bytes, what: str) -> str:
@@ -134,7 +149,13 @@ def deploy_bundle(conn: Connection, texts: list[str], name: str | None, now: dat
             raise DeploymentError(f"{label}: {exc}") from exc
 
     names: list[str | None] = list(labels) if labels else [None] * len(texts)
+    # the same file given twice is deployed once
+    first: dict[str, str | None] = {}
+    for text, label in zip(texts, names, strict=True):
+        first.setdefault(text, label)
+    texts, names = list(first), list(first.values())
     results = [named(text, False, label) for text, label in zip(texts, names, strict=True)]
+    _refuse_two_definitions(results, names)
     if len(texts) > 1:
         stored = _stored_by(conn, bundle_id)
         changed = [any(d.id in stored for d in r) for r in results]
@@ -143,6 +164,23 @@ def deploy_bundle(conn: Connection, texts: list[str], name: str | None, now: dat
                        for text, r, fresh, label in zip(texts, results, changed, names,
                                                         strict=True)]
     return [d for r in results for d in r]
+
+
+def _refuse_two_definitions(results: list[list[Deployment]],
+                            names: list[str | None]) -> None:
+    """Two files of one call defining the same process or decision would give the bundle two
+    versions of it, and binding type "deployment" could not say which one is meant."""
+    seen: dict[tuple[str, str], int] = {}
+    for position, deployed in enumerate(results):
+        for d in deployed:
+            other = seen.setdefault((d.kind, d.process_id), position)
+            if other != position:
+                what = "Decision" if d.kind == "decision" else "Process"
+                one, two = (names[i] or f"file {i + 1}" for i in (other, position))
+                raise DeploymentError(
+                    f"{what} '{d.process_id}' is defined by both {one} and {two}; nothing "
+                    "was deployed. Deploy the files in separate calls, or give one of them "
+                    "another id.")
 
 
 def _stored_by(conn: Connection, bundle_id: str) -> set[str]:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from civicflow.engine import arguments as args
 from civicflow.engine import commands as cmds
 from civicflow.engine.clock import Clock, SystemClock
 from civicflow.engine.errors import NotFoundError
@@ -139,14 +140,16 @@ class Engine:
         it rests on must exist there, under the same id or the one ``mappings`` gives
         (``{"old_id": "new_id"}``), with the same type; else ``InvalidCommandError`` names
         them. Open tasks, jobs and subscriptions follow."""
+        instance_id = args.text("instance_id", instance_id)
+        version = args.version(version)
+        pairs = args.id_mappings(mappings)
         current = self.instance(instance_id)
         with self._sql.connect() as conn:
             deployment_id = reads.deployment_of_version(conn, current.process_id, version)
         if deployment_id is None:
             raise NotFoundError(
                 f"Process '{current.process_id}' has no version {version}; deploy it first.")
-        self._execute(cmds.MigrateInstance(instance_id, deployment_id, version,
-                                           dict(mappings or {})))
+        self._execute(cmds.MigrateInstance(instance_id, deployment_id, version, pairs))
         return self.instance(instance_id)
 
     def cancel(self, instance_id: str, *, actor: str | None = None) -> None:
@@ -214,10 +217,12 @@ class Engine:
         """
         from civicflow.engine.events import correlation_text
 
+        message_name = args.text("message_name", message_name)
+        values = args.variables(variables)
         key = None if correlation_key is None else correlation_text(correlation_key)
         buffered = DEFAULT_MESSAGE_BUFFER if time_to_live is None else time_to_live
         outcome = self._execute(cmds.CorrelateMessage(
-            message_name, key, dict(variables or {}), buffered,
+            message_name, key, values, buffered,
             pending_ttl=time_to_live or timedelta(0)))
         return outcome.correlated
 
@@ -231,6 +236,7 @@ class Engine:
         from civicflow.store.dbapi import Raw
         from civicflow.store.pending_starts import pending_starts
 
+        process_id = args.optional_text("process_id", process_id)
         with self._sql.connect() as conn:
             raw = Raw.of(conn)
             return pending_starts(conn, lambda dep: self._runner.graph(dep, raw),
@@ -242,6 +248,7 @@ class Engine:
         from civicflow.store.dbapi import Raw
         from civicflow.store.pending_starts import withdraw
 
+        pending_id = args.text("pending_id", pending_id)
         with self._sql.begin() as conn:
             raw = Raw.of(conn)
             return withdraw(conn, lambda dep: self._runner.graph(dep, raw), self.clock.now(),
