@@ -102,6 +102,7 @@ class Engine:
         matched rules and result, in order."""
         from civicflow.store.decisions import evaluations
 
+        instance_id = args.text("instance_id", instance_id)
         with self._sql.connect() as conn:
             return evaluations(conn, instance_id)
 
@@ -110,6 +111,11 @@ class Engine:
               business_key: str | None = None, version: int | None = None,
               actor: str | None = None) -> Instance:
         """Start the latest (or a pinned) version of a deployed process."""
+        process_id = args.text("process_id", process_id)
+        values = args.variables(variables)
+        business_key = args.optional_text("business_key", business_key)
+        version = None if version is None else args.version(version)
+        actor = args.optional_text("actor", actor)
         with self._runner.reading(snapshot=False) as raw:
             deployment_id = find_deployment(raw, process_id, version)
         if deployment_id is None:
@@ -119,17 +125,21 @@ class Engine:
                 "(civicflow deploy FILE)."
             )
         outcome, changes = self._runner.execute(
-            cmds.StartInstance(deployment_id, dict(variables or {}), business_key, actor))
+            cmds.StartInstance(deployment_id, values, business_key, actor))
         assert outcome.instance_id is not None
         return reads.started_instance(changes, outcome.instance_id)
 
     def instance(self, instance_id: str) -> Instance:
         """A fresh snapshot: state, variables and open incidents."""
+        instance_id = args.text("instance_id", instance_id)
         with self._runner.reading() as raw:
             return reads.instance(raw, instance_id)
 
     def instances(self, *, process_id: str | None = None, state: str | None = None,
                   business_key: str | None = None, limit: int = 1000) -> list[Instance]:
+        process_id = args.optional_text("process_id", process_id)
+        state = args.optional_text("state", state)
+        business_key = args.optional_text("business_key", business_key)
         with self._sql.connect() as conn:
             return reads.instances(conn, process_id=process_id, state=state,
                                    business_key=business_key, limit=limit)
@@ -154,14 +164,17 @@ class Engine:
 
     def cancel(self, instance_id: str, *, actor: str | None = None) -> None:
         """Stop a running instance (operator action); its history records the cancellations."""
-        self._execute(cmds.CancelInstance(instance_id, actor))
+        self._execute(cmds.CancelInstance(args.text("instance_id", instance_id),
+                                          args.optional_text("actor", actor)))
 
     def set_variables(self, instance_id: str, variables: Mapping[str, Any]) -> None:
         """Set process-level variables (e.g. to fix data before retrying an incident)."""
-        self._execute(cmds.SetVariables(instance_id, dict(variables)))
+        self._execute(cmds.SetVariables(args.text("instance_id", instance_id),
+                                        args.variables(variables)))
 
     def history(self, instance_id: str) -> list[HistoryEntry]:
         """The event log of one instance, in the order things happened."""
+        instance_id = args.text("instance_id", instance_id)
         with self._sql.connect() as conn:
             return reads.history(conn, instance_id)
 
@@ -171,6 +184,11 @@ class Engine:
               process_id: str | None = None, state: str = "open",
               limit: int = 1000) -> list[Task]:
         """Open user tasks (a worklist), filterable."""
+        for name, value in (("instance_id", instance_id), ("assignee", assignee),
+                            ("candidate_group", candidate_group), ("element_id", element_id),
+                            ("process_id", process_id)):
+            args.optional_text(name, value)
+        state = args.text("state", state)
         with self._runner.reading(snapshot=False) as raw:  # one statement
             return reads.tasks(raw, instance_id=instance_id, assignee=assignee,
                                candidate_group=candidate_group, element_id=element_id,
@@ -179,13 +197,15 @@ class Engine:
     def task_variables(self, task_id: str) -> dict[str, Any]:
         """The variables a task's form sees (its local ones, e.g. a multi-instance item, and
         every enclosing scope's)."""
+        task_id = args.text("task_id", task_id)
         with self._runner.reading() as raw:
             return reads.task_variables(raw, task_id)
 
     def complete(self, task_id: str, variables: Mapping[str, Any] | None = None, *,
                  actor: str | None = None) -> None:
         """Complete a user task; a second completion gets ``TaskAlreadyCompletedError``."""
-        self._execute(cmds.CompleteTask(task_id, dict(variables or {}), actor))
+        self._execute(cmds.CompleteTask(args.text("task_id", task_id), args.variables(variables),
+                                        args.optional_text("actor", actor)))
 
     # -- claims (decision 0304): self-contained, re-apply as one block ---------------------------
     def claim(self, task_id: str, actor: str) -> None:
@@ -196,13 +216,14 @@ class Engine:
         """
         from civicflow.engine.claims import ClaimTask
 
-        self._execute(ClaimTask(task_id, actor))
+        self._execute(ClaimTask(args.text("task_id", task_id), args.text("actor", actor)))
 
     def unclaim(self, task_id: str, *, actor: str | None = None) -> None:
         """Put a claimed task back in the worklist, unassigned (history kind ``unclaim``)."""
         from civicflow.engine.claims import UnclaimTask
 
-        self._execute(UnclaimTask(task_id, actor))
+        self._execute(UnclaimTask(args.text("task_id", task_id),
+                                  args.optional_text("actor", actor)))
 
     # -- messages and signals ------------------------------------------------------------------
     def correlate(self, message_name: str, correlation_key: Any = None,
@@ -227,7 +248,7 @@ class Engine:
         return outcome.correlated
 
     def broadcast_signal(self, name: str, variables: Mapping[str, Any] | None = None) -> None:
-        self._execute(cmds.BroadcastSignal(name, dict(variables or {})))
+        self._execute(cmds.BroadcastSignal(args.text("name", name), args.variables(variables)))
 
     def pending_starts(self, process_id: str | None = None) -> list[PendingStart]:
         """Parallel multiple start events waiting for their other triggers, oldest first: which
@@ -257,12 +278,13 @@ class Engine:
     # -- incidents -------------------------------------------------------------------------------
     def incidents(self, *, instance_id: str | None = None,
                   open_only: bool = True) -> list[Incident]:
+        instance_id = args.optional_text("instance_id", instance_id)
         with self._sql.connect() as conn:
             return reads.incidents(conn, instance_id, open_only)
 
     def retry(self, incident_id: str, *, retries: int = 1) -> None:
         """Try the failed step again after fixing its cause."""
-        self._execute(cmds.RetryIncident(incident_id, retries))
+        self._execute(cmds.RetryIncident(args.text("incident_id", incident_id), retries))
 
     # -- jobs --------------------------------------------------------------------------------------
     def register_handler(self, task_type: str, handler: Handler) -> None:
@@ -284,6 +306,8 @@ class Engine:
     def fetch_and_lock(self, topic: str, worker_id: str, *, max_jobs: int = 1,
                        lock_duration: timedelta = timedelta(minutes=5)) -> list[Job]:
         """External workers: claim up to ``max_jobs`` due jobs of ``topic``."""
+        topic = args.text("topic", topic)
+        worker_id = args.text("worker_id", worker_id)
         batch = job_ops.acquire(self._runner, types=[topic], timers=False, worker_id=worker_id,
                                 max_jobs=max_jobs, lock_duration=lock_duration)
         until = self.clock.now() + lock_duration
@@ -291,19 +315,23 @@ class Engine:
 
     def complete_job(self, job_id: str, variables: Mapping[str, Any] | None = None, *,
                      worker_id: str | None = None) -> None:
-        self._execute(cmds.CompleteJob(job_id, dict(variables or {}), worker_id))
+        self._execute(cmds.CompleteJob(args.text("job_id", job_id), args.variables(variables),
+                                       args.optional_text("worker_id", worker_id)))
 
     def fail_job(self, job_id: str, error: str, *, retries: int | None = None,
                  backoff: timedelta | None = None, worker_id: str | None = None) -> None:
         """Report a failed attempt; with no retries left the job becomes an incident."""
-        self._execute(cmds.FailJob(job_id, error, retries, backoff, worker_id))
+        self._execute(cmds.FailJob(args.text("job_id", job_id), str(error), retries, backoff,
+                                   args.optional_text("worker_id", worker_id)))
 
     def throw_error(self, job_id: str, code: str, message: str = "", *,
                     worker_id: str | None = None) -> None:
         """Throw a BPMN error from the job's task (caught by an error boundary event)."""
-        self._execute(cmds.ThrowJobError(job_id, code, message, worker_id))
+        self._execute(cmds.ThrowJobError(args.text("job_id", job_id), args.text("code", code),
+                                         str(message), args.optional_text("worker_id", worker_id)))
 
     def jobs(self, *, instance_id: str | None = None) -> list[Job]:
+        instance_id = args.optional_text("instance_id", instance_id)
         with self._sql.connect() as conn:
             return reads.jobs(conn, instance_id)
 

@@ -206,3 +206,40 @@ def test_a_camunda7_decision_reference_written_as_an_expression_is_refused_at_de
                        r"'\$\{feeTable\}' is a Camunda 7 \(JUEL\) expression"):
         engine.deploy(model, fee_rules(50))
     assert engine.deployments() == []
+
+
+@pytest.mark.parametrize(("call", "words"), [
+    (lambda e, i, t: e.start(42), "process_id must be text"),
+    (lambda e, i, t: e.start("p", [("a", 1)]), "variables must be a mapping"),
+    (lambda e, i, t: e.start("p", business_key=2026), "business_key must be text"),
+    (lambda e, i, t: e.start("p", version="1"), "version must be a whole number"),
+    (lambda e, i, t: e.instance(123), "instance_id must be text"),
+    (lambda e, i, t: e.instances(state=1), "state must be text"),
+    (lambda e, i, t: e.history(None), "instance_id must be text"),
+    (lambda e, i, t: e.tasks(instance_id=7), "instance_id must be text"),
+    (lambda e, i, t: e.tasks(assignee=["al"]), "assignee must be text"),
+    (lambda e, i, t: e.task_variables(1), "task_id must be text"),
+    (lambda e, i, t: e.complete(1), "task_id must be text"),
+    (lambda e, i, t: e.complete(t, "approved=true"), "variables must be a mapping"),
+    (lambda e, i, t: e.claim(t, 5), "actor must be text"),
+    (lambda e, i, t: e.unclaim(5), "task_id must be text"),
+    (lambda e, i, t: e.cancel(5), "instance_id must be text"),
+    (lambda e, i, t: e.set_variables(i, [("a", 1)]), "variables must be a mapping"),
+    (lambda e, i, t: e.broadcast_signal(5), "name must be text"),
+    (lambda e, i, t: e.incidents(instance_id=5), "instance_id must be text"),
+    (lambda e, i, t: e.retry(5), "incident_id must be text"),
+    (lambda e, i, t: e.complete_job(5), "job_id must be text"),
+    (lambda e, i, t: e.throw_error("j", 5), "code must be text"),
+    (lambda e, i, t: e.jobs(instance_id=5), "instance_id must be text"),
+    (lambda e, i, t: e.fetch_and_lock(5, "w"), "topic must be text"),
+])
+def test_engine_methods_refuse_ids_and_variables_of_the_wrong_type_by_name(
+    engine: Any, call: Any, words: str,
+) -> None:
+    engine.deploy(review())
+    inst = engine.start("p")
+    [task] = engine.tasks(instance_id=inst.id)
+    with pytest.raises(TypeError, match=words):
+        call(engine, inst.id, task.id)
+    assert [t.id for t in engine.tasks(instance_id=inst.id)] == [task.id]  # nothing changed
+    assert engine.instance(inst.id).state == "active"
