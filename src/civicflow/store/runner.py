@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.pool import StaticPool
 
@@ -25,6 +25,8 @@ from civicflow.store.dbapi import Raw
 from civicflow.store.instance_cache import InstanceCache
 from civicflow.store.state import SqlPort
 from civicflow.store.writes import apply_changes
+
+T = TypeVar("T")
 
 CONFLICT_ATTEMPTS = 8
 MAX_GROUP = 64  # commands per shared commit: bounds the time a transaction holds locks
@@ -210,7 +212,7 @@ class CommandRunner:
         if pending.error is not None:
             raise pending.error
         assert pending.result is not None
-        return pending.result
+        return pending.result  # type: ignore[no-any-return]
 
     def execute_many(self, commands: list[cmds.Command]) -> list[Result | BaseException]:
         """Run several independent commands, each as if alone (its own savepoint), sharing
@@ -224,7 +226,23 @@ class CommandRunner:
                 out.append(p.result)
         return out
 
-    def _submit(self, commands: list[cmds.Command]) -> list[_Pending]:
+    def read(self, fn: Callable[[Raw], T]) -> T:
+        """Run a one-statement read ``fn(raw)`` on a reader connection (no snapshot).
+
+        It joins the group-commit queue: while another caller leads, the leader runs it
+        after the current group, so with many concurrent callers one thread does the
+        database work and the others only hand requests over and wait (each hand-over of the
+        GIL between threads on different cores costs more than the read itself). With no
+        leader at work, the caller reads at once, itself."""
+        if not self._leading:  # unlocked peek: at worst it reads beside a new leader
+            with self.reading(snapshot=False) as raw:
+                return fn(raw)
+        [pending] = self._submit([_Read(fn)])
+        if pending.error is not None:
+            raise pending.error
+        return pending.result  # type: ignore[no-any-return]
+
+    def _submit(self, commands: Sequence[cmds.Command | _Read]) -> list[_Pending]:
         """Group commit, leader/follower: the first caller to find no leader runs every
         queued command in one transaction and commits once; the others sleep until the commit
         that holds their commands, each on its own lock, so a commit wakes only the callers it
@@ -259,9 +277,29 @@ class CommandRunner:
         return mine
 
     def _run_group(self, group: list[_Pending]) -> None:
+        """The queued commands in one transaction, then the queued reads."""
+        commands = [p for p in group if not isinstance(p.command, _Read)]
+        if commands:
+            self._run_commands(commands)
+        reads = [p for p in group if isinstance(p.command, _Read)]
+        if reads:
+            self._run_reads(reads)
+
+    def _run_reads(self, group: list[_Pending]) -> None:
+        settled: list[tuple[_Pending, Any, BaseException | None]] = []
+        for p in group:
+            assert isinstance(p.command, _Read)
+            try:
+                with self.reading(snapshot=False) as raw:
+                    settled.append((p, p.command.fn(raw), None))
+            except Exception as exc:  # the caller gets it, as if it had read itself
+                settled.append((p, None, exc))
+        self._settle(settled, [])
+
+    def _run_commands(self, group: list[_Pending]) -> None:
         """One transaction: each command in its own savepoint (when not alone), so a failing
         command is undone without undoing the others; one durable commit for all."""
-        settled: list[tuple[_Pending, Result | None, BaseException | None]] = []
+        settled: list[tuple[_Pending, Any, BaseException | None]] = []
         retry: list[_Pending] = []
         turn = self._turns if self._one_connection else contextlib.nullcontext()
         try:
@@ -279,6 +317,11 @@ class CommandRunner:
                     retry.append(p)
                 else:
                     settled.append((p, None, error))
+        self._settle(settled, retry)
+
+    def _settle(self, settled: list[tuple[_Pending, Any, BaseException | None]],
+                retry: list[_Pending]) -> None:
+        """Hand results to their callers, waking each caller whose last one this is."""
         with self._mutex:
             for p, result, error in settled:
                 p.result, p.error = result, error
@@ -289,7 +332,7 @@ class CommandRunner:
             self._queue[:0] = retry  # conflicts re-run first, on fresh state
 
     def _group_transaction(self, group: list[_Pending],
-                           settled: list[tuple[_Pending, Result | None, BaseException | None]],
+                           settled: list[tuple[_Pending, Any, BaseException | None]],
                            retry: list[_Pending]) -> None:
         raw = self._connection()
         alone = len(group) == 1
@@ -299,6 +342,7 @@ class CommandRunner:
                 if not alone:
                     raw.cur.execute("SAVEPOINT cf_command")
                 try:
+                    assert not isinstance(p.command, _Read)
                     result = self._advance(raw, p.command)
                 except Exception as exc:
                     if alone:
@@ -356,6 +400,13 @@ class CommandRunner:
 Result = tuple[cmds.Outcome, Changes]
 
 
+@dataclass(frozen=True)
+class _Read:
+    """A read queued like a command (``CommandRunner.read``)."""
+
+    fn: Callable[[Raw], Any]
+
+
 class _Batch:
     """The commands of one ``_submit`` call: its caller sleeps on ``wake`` (a lock taken at
     creation) until the leader releases it, when the last command is done or when the caller
@@ -372,10 +423,11 @@ class _Batch:
 
 @dataclass(eq=False)
 class _Pending:
-    """A submitted command, until the commit that holds it (or its error) is known."""
+    """A submitted command (or read), until the commit that holds it (or its error) is
+    known."""
 
-    command: cmds.Command
+    command: cmds.Command | _Read
     batch: _Batch
     attempts: int = 0
-    result: Result | None = None
+    result: Any = None
     error: BaseException | None = None

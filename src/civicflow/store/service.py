@@ -116,8 +116,7 @@ class Engine:
         business_key = args.optional_text("business_key", business_key)
         version = None if version is None else args.version(version)
         actor = args.optional_text("actor", actor)
-        with self._runner.reading(snapshot=False) as raw:
-            deployment_id = find_deployment(raw, process_id, version)
+        deployment_id = self._runner.read(lambda raw: find_deployment(raw, process_id, version))
         if deployment_id is None:
             which = f" version {version}" if version is not None else ""
             raise NotFoundError(
@@ -189,10 +188,9 @@ class Engine:
                             ("process_id", process_id)):
             args.optional_text(name, value)
         state = args.text("state", state)
-        with self._runner.reading(snapshot=False) as raw:  # one statement
-            return reads.tasks(raw, instance_id=instance_id, assignee=assignee,
-                               candidate_group=candidate_group, element_id=element_id,
-                               process_id=process_id, state=state, limit=limit)
+        return self._runner.read(lambda raw: reads.tasks(
+            raw, instance_id=instance_id, assignee=assignee, candidate_group=candidate_group,
+            element_id=element_id, process_id=process_id, state=state, limit=limit))
 
     def task_variables(self, task_id: str) -> dict[str, Any]:
         """The variables a task's form sees (its local ones, e.g. a multi-instance item, and

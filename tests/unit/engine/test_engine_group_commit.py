@@ -218,3 +218,43 @@ def test_many_callers_mixing_successes_and_failures_all_get_their_answers(
         second = "NotFoundError" if i % 3 == 0 else "TaskAlreadyCompletedError"
         assert outcomes[i] == ["ok", second, "TaskAlreadyCompletedError"]
         assert engine.instance(tasks[i].instance_id).state == "completed"
+
+
+def test_worklist_reads_queued_behind_a_leader_are_answered_after_its_commit(
+    engine: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a caller leads, other callers' worklist reads join the queue; the leader answers
+    them after its commit, so they already see what it committed."""
+    tasks = _open_tasks(engine, 4)
+    _hold_first_command(monkeypatch, engine, queued=3)
+    results = _in_threads([
+        lambda: engine.complete(tasks[0].id, actor="a"),
+        lambda: engine.tasks(instance_id=tasks[0].instance_id),
+        lambda: engine.tasks(instance_id=tasks[1].instance_id),
+        lambda: engine.tasks(instance_id=12345),  # a wrong type fails before queueing
+        lambda: engine.tasks(instance_id=tasks[2].instance_id, limit=0),
+    ])
+    assert results[0] is None
+    assert results[1] == []  # read after the leader's commit: the task is done
+    assert [t.id for t in results[2]] == [tasks[1].id]
+    assert isinstance(results[3], TypeError)
+    assert results[4] == []
+
+
+def test_a_read_that_fails_in_the_queue_fails_only_its_caller(
+    engine: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tasks = _open_tasks(engine, 2)
+    _hold_first_command(monkeypatch, engine, queued=2)
+
+    def broken(_raw: Any) -> Any:
+        raise RuntimeError("disk unplugged")
+
+    results = _in_threads([
+        lambda: engine.complete(tasks[0].id, actor="a"),
+        lambda: engine._runner.read(broken),
+        lambda: engine.tasks(instance_id=tasks[1].instance_id),
+    ])
+    assert results[0] is None
+    assert isinstance(results[1], RuntimeError)
+    assert [t.id for t in results[2]] == [tasks[1].id]
