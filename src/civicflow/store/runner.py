@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -23,6 +23,7 @@ from civicflow.engine.work import Changes
 from civicflow.store import db
 from civicflow.store.dbapi import Raw
 from civicflow.store.instance_cache import InstanceCache
+from civicflow.store.readers import ReaderPool
 from civicflow.store.state import SqlPort
 from civicflow.store.writes import apply_changes
 
@@ -55,16 +56,11 @@ class CommandRunner:
         self._mutex = threading.Lock()  # guards the queue and the lead
         self._queue: list[_Pending] = []
         self._leading = False
-        self._readers: list[Raw] = []
-        self._readers_cv = threading.Condition()
-        self._reader_count = 0
-        # PostgreSQL connections are a server resource: a few readers, shared; SQLite's are
-        # file handles
-        self._reader_cap = 4 if self._pg else 64
         # an in-memory database is one connection for everything: reads and command
         # transactions must then take turns (a read's BEGIN inside a command's would fail)
         self._one_connection = isinstance(sql.pool, StaticPool)
         self._turns = threading.RLock()
+        self._readers = ReaderPool(sql, self._pg, self._turns if self._one_connection else None)
         # rows of the instances this engine started, kept between commands (read your writes):
         # on PostgreSQL a command's first reads are a round trip; on SQLite they cost about
         # what keeping the rows costs (measured: same instructions per instance), so no
@@ -89,64 +85,11 @@ class CommandRunner:
             fairy, self._fairy, self._raw = self._fairy, None, None
             if fairy is not None:
                 fairy.close()
-        with self._readers_cv:
-            readers, self._readers = self._readers, []
-            self._reader_count -= len(readers)
-        for raw in readers:
-            if self._pg:
-                raw.dbapi.autocommit = False  # as the pool handed it out
-            raw.owner.close()
+        self._readers.close()
 
-    @contextlib.contextmanager
-    def reading(self, *, snapshot: bool = True) -> Iterator[Raw]:
-        """A long-lived connection for a read. Readers are kept and reused: no pool checkout
-        per read. With ``snapshot`` (a read of several statements) the read runs in one read
-        transaction: on SQLite a deferred BEGIN, which takes no write lock (a SQLAlchemy
-        transaction here would BEGIN IMMEDIATE), on PostgreSQL REPEATABLE READ. Without it
-        (one statement) there is no BEGIN and no ROLLBACK: one round trip less."""
-        with self._readers_cv:
-            while not self._readers and self._reader_count >= self._reader_cap:
-                self._readers_cv.wait()
-            raw = self._readers.pop() if self._readers else None
-            if raw is None:
-                self._reader_count += 1
-        if raw is None:
-            try:
-                fairy = self.sql.raw_connection()
-            except BaseException:
-                self._reader_gone()
-                raise
-            raw = Raw(fairy.dbapi_connection, self._pg)
-            raw.owner = fairy
-            if self._pg:
-                raw.dbapi.autocommit = True  # transactions only where a read asks for one
-        turn = self._turns if self._one_connection else contextlib.nullcontext()
-        with turn:
-            try:
-                if snapshot:
-                    raw.cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ" if self._pg
-                                    else "BEGIN")
-                yield raw
-            finally:
-                self._end_read(raw, snapshot)
-
-    def _end_read(self, raw: Raw, snapshot: bool) -> None:
-        try:
-            if snapshot:
-                raw.cur.execute("ROLLBACK")  # ends the read transaction
-        except Exception:
-            with contextlib.suppress(Exception):
-                raw.owner.invalidate()
-            self._reader_gone()
-        else:
-            with self._readers_cv:
-                self._readers.append(raw)
-                self._readers_cv.notify()
-
-    def _reader_gone(self) -> None:
-        with self._readers_cv:
-            self._reader_count -= 1
-            self._readers_cv.notify()
+    def reading(self, *, snapshot: bool = True) -> contextlib.AbstractContextManager[Raw]:
+        """A kept reader connection (``ReaderPool.reading``)."""
+        return self._readers.reading(snapshot=snapshot)
 
     def _begin(self, raw: Raw) -> None:
         # SQLite: take the write lock up front (no deadlock upgrading a read lock).
