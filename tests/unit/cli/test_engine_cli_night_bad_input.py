@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from civicflow import Engine
 from civicflow.cli import app
-from civicflow.cli.engine import parse_vars
+from civicflow.cli.engine_input import parse_vars
 from civicflow.testing import bpmn, chain
 
 runner = CliRunner()
