@@ -19,6 +19,7 @@ from civicflow.engine.errors import DeploymentError
 from civicflow.engine.runtime import new_id
 from civicflow.engine.views import DecisionEvaluation, Deployment
 from civicflow.store import tables as t
+from civicflow.store.convert import loads, to_db, utc
 from civicflow.store.dmn_imports import (
     MAIN,
     definitions_of,
@@ -26,7 +27,6 @@ from civicflow.store.dmn_imports import (
     resolve,
     stored_model,
 )
-from civicflow.store.state import loads, to_db, utc
 
 _DMN_NS = re.compile(r"""xmlns(?::[\w.-]+)?\s*=\s*["']https?://www\.omg\.org/spec/DMN/""")
 _BPMN_NS = "www.omg.org/spec/BPMN/20100524/MODEL"

@@ -20,8 +20,9 @@ from civicflow.engine.runtime import new_id
 from civicflow.engine.views import Deployment
 from civicflow.engine.work import Changes
 from civicflow.store import tables as t
+from civicflow.store.convert import to_db, utc
 from civicflow.store.dbapi import Raw
-from civicflow.store.state import next_version, to_db, utc
+from civicflow.store.state import next_version
 from civicflow.store.writes import apply_changes
 
 Source = str | bytes | Path

@@ -27,9 +27,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from civicflow.engine.work import Changes
+from civicflow.store.convert import dumps
 from civicflow.store.dbapi import row_type
 from civicflow.store.prefetch import LIMIT
-from civicflow.store.state import dumps
 from civicflow.store.writes import ROW_FORMS
 
 _TABLES = ("scopes", "tokens", "tasks", "subscriptions", "incidents")

@@ -21,8 +21,9 @@ from civicflow.engine.queries import visible_variables
 from civicflow.engine.views import Job
 from civicflow.store import db
 from civicflow.store import tables as t
+from civicflow.store.convert import job_from_row, to_db
 from civicflow.store.runner import CONFLICT_ATTEMPTS, CommandRunner
-from civicflow.store.state import SqlPort, job_from_row, to_db
+from civicflow.store.state import SqlPort
 
 Handler = Callable[[Job], Mapping[str, Any] | None]
 Claimed = list[tuple[Any, dict[str, Any]]]  # (JobRow, variables the job sees)

@@ -17,7 +17,7 @@ from civicflow.engine.graph import ProcessGraph
 from civicflow.engine.multiple import part_key
 from civicflow.engine.views import PendingStart
 from civicflow.store import tables as t
-from civicflow.store.state import loads, to_db, utc
+from civicflow.store.convert import loads, to_db, utc
 
 
 def pending_starts(conn: Connection, graph: Callable[[str], ProcessGraph], now: datetime, *,

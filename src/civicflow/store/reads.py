@@ -14,15 +14,15 @@ from civicflow.engine.rows import InstanceState
 from civicflow.engine.views import HistoryEntry, Incident, Instance, Job, Task
 from civicflow.engine.work import Changes
 from civicflow.store import tables as t
-from civicflow.store.dbapi import Raw
-from civicflow.store.state import (
-    SqlPort,
+from civicflow.store.convert import (
     incident_from_row,
     instance_from_row,
     job_from_row,
     task_from_row,
     utc,
 )
+from civicflow.store.dbapi import Raw
+from civicflow.store.state import SqlPort
 
 
 def instance(raw: Raw, instance_id: str) -> Instance:

@@ -30,11 +30,11 @@ from civicflow.engine.views import (
 )
 from civicflow.store import db, reads
 from civicflow.store import jobs as job_ops
+from civicflow.store.convert import loads
 from civicflow.store.deploy import Source, deploy_bundle, find_deployment, read_source
 from civicflow.store.jobs import Handler
 from civicflow.store.migrate import upgrade
 from civicflow.store.runner import CommandRunner
-from civicflow.store.state import loads
 
 #: how long a message nobody received waits for a receiver when its publisher said nothing
 DEFAULT_MESSAGE_BUFFER = timedelta(hours=1)

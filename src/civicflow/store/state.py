@@ -1,14 +1,11 @@
-"""The engine's ``StatePort`` in SQL, and the conversions between rows and database values
-(writing a command's changes is ``store.writes``)."""
+"""The engine's ``StatePort`` in SQL (conversions between rows and database values are
+``store.convert``; writing a command's changes is ``store.writes``)."""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from sqlalchemy import Connection, Table, func, select
 
 from civicflow.engine.rows import (
@@ -25,117 +22,22 @@ from civicflow.engine.rows import (
     UserTaskRow,
 )
 from civicflow.store import tables as t
+from civicflow.store.convert import (
+    incident_from_row,
+    instance_from_row,
+    job_from_row,
+    loads,
+    scope_from_row,
+    subscription_from_row,
+    task_from_row,
+    token_from_row,
+    utc,
+)
 from civicflow.store.dbapi import Raw
 from civicflow.store.prefetch import Prefetched, fetch_instance
 
 if TYPE_CHECKING:
     from civicflow.store.instance_cache import InstanceCache
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    return str(value)
-
-
-# orjson is several times faster than ``json`` on the command path; datetimes and dataclasses
-# go through ``_json_default`` as they did with ``json``, and non-text keys become text.
-_ORJSON_OPTIONS = (orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
-                   | orjson.OPT_PASSTHROUGH_DATACLASS)
-
-
-def dumps(value: Any) -> str:
-    try:
-        return orjson.dumps(value, default=_json_default, option=_ORJSON_OPTIONS).decode()
-    except TypeError:  # an integer beyond 64 bits, NaN keys...: the standard library copes
-        return json.dumps(value, separators=(",", ":"), default=_json_default,
-                          ensure_ascii=False)
-
-
-def loads(text: str | None) -> Any:
-    if text is None:
-        return None
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:  # integers beyond 64 bits, NaN written by ``json``
-        return json.loads(text)
-
-
-def utc(value: datetime | str | None) -> datetime | None:
-    """Datetimes read back from SQLite are naive UTC (text on raw reads); PostgreSQL's may be
-    in another zone."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-def to_db(value: datetime | None) -> datetime | None:
-    return None if value is None else value.astimezone(UTC)
-
-
-def _inst(r: Any) -> InstanceRow:
-    return InstanceRow(r.id, r.deployment_id, r.process_id, r.version, r.business_key, r.state,
-                       utc(r.started_at), utc(r.ended_at), r.parent_instance_id,  # type: ignore[arg-type]
-                       r.parent_token_id, r.lock_version)
-
-
-def _scope(r: Any) -> ScopeRow:
-    return ScopeRow(r.id, r.instance_id, r.parent_id, r.token_id, r.element_id, r.kind,
-                    loads(r.data) or {})
-
-
-def _token(r: Any) -> TokenRow:
-    return TokenRow(r.id, r.instance_id, r.scope_id, r.element_id, r.state, r.flow_id,
-                    r.local_scope_id, utc(r.created_at))  # type: ignore[arg-type]
-
-
-def _task(r: Any) -> UserTaskRow:
-    return UserTaskRow(r.id, r.instance_id, r.token_id, r.element_id, r.name, r.assignee,
-                       loads(r.candidate_groups) or [], r.form_key, r.lane, utc(r.due),
-                       utc(r.created_at), r.state, r.completed_by,  # type: ignore[arg-type]
-                       utc(r.completed_at), utc(r.claimed_at))
-
-
-def _job(r: Any) -> JobRow:
-    return JobRow(r.id, r.instance_id, r.token_id, r.element_id, r.kind, r.type,
-                  loads(r.headers) or {}, loads(r.data) or {}, utc(r.due_at),  # type: ignore[arg-type]
-                  r.retries, r.state, r.worker_id, utc(r.lock_expires_at), r.error,
-                  r.idempotency_key)
-
-
-def _sub(r: Any) -> SubscriptionRow:
-    return SubscriptionRow(r.id, r.instance_id, r.token_id, r.element_id, r.kind, r.name,
-                           r.correlation_key, utc(r.created_at))  # type: ignore[arg-type]
-
-
-def _incident(r: Any) -> IncidentRow:
-    return IncidentRow(r.id, r.instance_id, r.token_id, r.job_id, r.element_id, r.kind,
-                       r.message, utc(r.created_at), r.state,  # type: ignore[arg-type]
-                       utc(r.resolved_at))
-
-
-def instance_from_row(r: Any) -> InstanceRow:
-    return _inst(r)
-
-
-def task_from_row(r: Any) -> UserTaskRow:
-    return _task(r)
-
-
-def job_from_row(r: Any) -> JobRow:
-    return _job(r)
-
-
-def incident_from_row(r: Any) -> IncidentRow:
-    return _incident(r)
 
 
 #: (table, name in ``prefetch.fetch_instance``) of the rows the instance cache keeps
@@ -226,31 +128,31 @@ class SqlPort:
                 self._fetched.add(instance_id)
                 self.pre.add(instance_id, fetch_instance(self.raw, instance_id))
             found = self.pre.instances.get(instance_id)
-            return _inst(found) if found else None
+            return instance_from_row(found) if found else None
         r = self._one(t.instances, instance_id)
-        return _inst(r) if r else None
+        return instance_from_row(r) if r else None
 
     def load_scope(self, scope_id: str) -> ScopeRow | None:
         if self.pre is not None and scope_id in self.pre.scopes:
-            return _scope(self.pre.scopes[scope_id])
+            return scope_from_row(self.pre.scopes[scope_id])
         r = self._one(t.scopes, scope_id)
-        return _scope(r) if r else None
+        return scope_from_row(r) if r else None
 
     def load_child_scopes(self, scope_id: str) -> list[ScopeRow]:
         if self.pre is not None and scope_id in self.pre.children:
-            return [_scope(r) for r in self.pre.children[scope_id]]
-        return [_scope(r) for r in self._by(t.scopes, "parent_id", scope_id)]
+            return [scope_from_row(r) for r in self.pre.children[scope_id]]
+        return [scope_from_row(r) for r in self._by(t.scopes, "parent_id", scope_id)]
 
     def load_token(self, token_id: str) -> TokenRow | None:
         if self.pre is not None and token_id in self.pre.tokens:
-            return _token(self.pre.tokens[token_id])
+            return token_from_row(self.pre.tokens[token_id])
         r = self._one(t.tokens, token_id)
-        return _token(r) if r else None
+        return token_from_row(r) if r else None
 
     def load_tokens_in_scope(self, scope_id: str) -> list[TokenRow]:
         if self.pre is not None and scope_id in self.pre.in_scope:
-            return [_token(r) for r in self.pre.in_scope[scope_id]]
-        return [_token(r) for r in self._by(t.tokens, "scope_id", scope_id)]
+            return [token_from_row(r) for r in self.pre.in_scope[scope_id]]
+        return [token_from_row(r) for r in self._by(t.tokens, "scope_id", scope_id)]
 
     def load_variables(self, scope_id: str) -> dict[str, Any]:
         if self.pre is not None and scope_id in self.pre.variables:
@@ -263,31 +165,31 @@ class SqlPort:
         if self.cache is not None and (owner := self.cache.instance_of_task(task_id)):
             self._kept(owner)
         if self.pre is not None and task_id in self.pre.by_id["tasks"]:
-            return _task(self.pre.by_id["tasks"][task_id])
+            return task_from_row(self.pre.by_id["tasks"][task_id])
         r = self._one(t.user_tasks, task_id)
-        return _task(r) if r else None
+        return task_from_row(r) if r else None
 
     def load_user_tasks_of_token(self, token_id: str) -> list[UserTaskRow]:
         if (pre := self._of_token("tasks", token_id)) is not None:
-            return [_task(r) for r in pre]
+            return [task_from_row(r) for r in pre]
         rows = self._by(t.user_tasks, "token_id", token_id, " AND state = 'open'")
-        return [_task(r) for r in rows]
+        return [task_from_row(r) for r in rows]
 
     def load_job(self, job_id: str) -> JobRow | None:
         if self.pre is not None and job_id in self.pre.by_id["jobs"]:
-            return _job(self.pre.by_id["jobs"][job_id])
+            return job_from_row(self.pre.by_id["jobs"][job_id])
         r = self._one(t.jobs, job_id)
-        return _job(r) if r else None
+        return job_from_row(r) if r else None
 
     def load_jobs_of_token(self, token_id: str) -> list[JobRow]:
         if (pre := self._of_token("jobs", token_id)) is not None:
-            return [_job(r) for r in pre]
-        return [_job(r) for r in self._by(t.jobs, "token_id", token_id)]
+            return [job_from_row(r) for r in pre]
+        return [job_from_row(r) for r in self._by(t.jobs, "token_id", token_id)]
 
     def load_subscriptions_of_token(self, token_id: str) -> list[SubscriptionRow]:
         if (pre := self._of_token("subscriptions", token_id)) is not None:
-            return [_sub(r) for r in pre]
-        return [_sub(r) for r in self._by(t.subscriptions, "token_id", token_id)]
+            return [subscription_from_row(r) for r in pre]
+        return [subscription_from_row(r) for r in self._by(t.subscriptions, "token_id", token_id)]
 
     def load_subscriptions_by_name(
         self, kind: str, name: str, correlation_key: str | None
@@ -302,26 +204,26 @@ class SqlPort:
                 params.append(correlation_key)
         rows = self.raw.rows(sql + " ORDER BY created_at, id", params)
         self._saw("cf_subscriptions", rows)
-        return [_sub(r) for r in rows]
+        return [subscription_from_row(r) for r in rows]
 
     def load_subscriptions_of_instance(self, instance_id: str,
                                        kind: str) -> list[SubscriptionRow]:
         rows = self._raw("SELECT * FROM cf_subscriptions WHERE instance_id = ? AND kind = ?",
                          instance_id, kind)
         self._saw("cf_subscriptions", rows)
-        return [_sub(r) for r in rows]
+        return [subscription_from_row(r) for r in rows]
 
     def load_incident(self, incident_id: str) -> IncidentRow | None:
         if self.pre is not None and incident_id in self.pre.by_id["incidents"]:
-            return _incident(self.pre.by_id["incidents"][incident_id])
+            return incident_from_row(self.pre.by_id["incidents"][incident_id])
         r = self._one(t.incidents, incident_id)
-        return _incident(r) if r else None
+        return incident_from_row(r) if r else None
 
     def load_incidents_of_token(self, token_id: str) -> list[IncidentRow]:
         if (pre := self._of_token("incidents", token_id)) is not None:
-            return [_incident(r) for r in pre]
+            return [incident_from_row(r) for r in pre]
         rows = self._by(t.incidents, "token_id", token_id, " AND state = 'open'")
-        return [_incident(r) for r in rows]
+        return [incident_from_row(r) for r in rows]
 
     def load_mi_value(self, scope_id: str, kind: str, idx: int) -> Any:
         rows = self.raw.tuples("SELECT value FROM cf_mi_values WHERE scope_id = ? AND kind = ? "

@@ -24,8 +24,8 @@ from civicflow.engine.rows import (
     UserTaskRow,
 )
 from civicflow.engine.work import Changes
+from civicflow.store.convert import dumps
 from civicflow.store.dbapi import Raw
-from civicflow.store.state import dumps
 
 Ts = Callable[[datetime | None], Any]
 
