@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
-from civicflow.engine import commands as cmds
 from civicflow.engine.errors import DeploymentError
 from civicflow.engine.graph import ProcessGraph
+from civicflow.engine.job_commands import timer_start_jobs
 from civicflow.engine.runtime import new_id
 from civicflow.engine.views import Deployment
 from civicflow.engine.work import Changes
@@ -205,7 +205,7 @@ def _schedule_timer_starts(conn: Connection, graph: ProcessGraph, dep_id: str,
         # starts could never complete (decision 0303)
         conn.execute(t.pending_starts.delete().where(
             t.pending_starts.c.deployment_id == previous.id))
-    jobs = cmds.timer_start_jobs(graph, dep_id, now)
+    jobs = timer_start_jobs(graph, dep_id, now)
     if jobs:
         apply_changes(Raw.of(conn), _jobs_only(jobs))
 
