@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from civicflow.engine import events, gateways
+from civicflow.engine import events, gateways, throws
 from civicflow.engine.graph import Node
 from civicflow.engine.rows import (
     InstanceState,
@@ -159,11 +159,11 @@ def _end_event(rt: Runtime, token: TokenRow, node: Node) -> None:
         return
     if kind == "error":
         rt.record(token, node, "end")
-        events.throw_error(rt, token, node.event.code if node.event else None, "")
+        throws.throw_error(rt, token, node.event.code if node.event else None, "")
         return
     if kind == "escalation":
         rt.record(token, node, "end")
-        events.throw_escalation(rt, token, node)
+        throws.throw_escalation(rt, token, node)
         return
     if kind == "compensate":
         from civicflow.engine.compensation import compensate

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from civicflow.engine import events
+from civicflow.engine import events, throws
 from civicflow.engine.call_activity import create_instance
 from civicflow.engine.commands import (
     CompleteJob,
@@ -159,7 +159,7 @@ def job_command(rt: Runtime, cmd: CompleteJob | FailJob | ThrowJobError) -> Outc
         work.jobs.delete(job)
 
         def throw() -> None:
-            events.throw_error(rt, token, cmd.code, cmd.message, from_activity=True)
+            throws.throw_error(rt, token, cmd.code, cmd.message, from_activity=True)
 
         guard(rt, token, throw)
     return Outcome(instance_id=job.instance_id)

@@ -131,7 +131,8 @@ def throw_all(rt: Runtime, token: Any, node: Node, *, end: bool) -> None:
     broadcast, an escalation or error is thrown, and a message is sent by the event's job
     (``zeebe:taskDefinition``, as for a single message throw event)."""
     from civicflow.engine.behaviours import create_job
-    from civicflow.engine.events import broadcast_signal_later, throw_error, throw_escalation
+    from civicflow.engine.events import broadcast_signal_later
+    from civicflow.engine.throws import throw_error, throw_escalation
 
     ev = node.event
     assert ev is not None
