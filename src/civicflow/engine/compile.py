@@ -249,7 +249,8 @@ class _Compiler:
 
     def _called_decision(self, el: Any, kw: dict[str, Any]) -> None:
         """``zeebe:calledDecision`` (or Camunda 7 ``camunda:decisionRef``): evaluate in the
-        engine; the result variable defaults to none (only the audit records the value).
+        engine. Camunda 8 requires a result variable; a Camunda 7 task may have none (only the
+        audit then records the value).
         The version evaluated follows the binding (``civicflow.engine.binding``); a Camunda 7
         task also maps the result (``camunda:mapDecisionResult``, default ``resultList``)."""
         nid = el.id
@@ -259,6 +260,11 @@ class _Compiler:
             return
         if z.called_decision is not None:
             decision, result = z.called_decision.decision_id, z.called_decision.result_variable
+            if not result or not result.strip():  # Camunda 8 requires it as well
+                raise DeploymentError(
+                    f"{where}: the called decision has no result variable, so its result "
+                    "would be lost; set it in the modeler (Called decision > Result "
+                    "variable), e.g. resultVariable=\"fee\".")
             chosen = binding.checked(
                 where, _zeebe_attribute(el, "calledDecision", "bindingType"),
                 _zeebe_attribute(el, "calledDecision", "versionTag"),

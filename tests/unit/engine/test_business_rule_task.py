@@ -72,6 +72,18 @@ def test_result_variable_without_output_mappings_merges_into_the_process(engine:
     assert engine.instance(inst.id).variables["feeResult"] == 120
 
 
+def test_a_called_decision_without_a_result_variable_is_refused_naming_the_task(
+    engine: Any,
+) -> None:
+    from civicflow.engine.errors import DeploymentError
+
+    engine.deploy(fee_rules())
+    model = process().replace(' resultVariable="feeResult"', "")
+    with pytest.raises(DeploymentError, match=r"'decide'.*no result variable.*Result variable"):
+        engine.deploy(model)
+    assert [d.kind for d in engine.deployments()] == ["decision"]
+
+
 def test_collect_sum_hit_policy_adds_the_outputs_of_every_matching_rule(engine: Any) -> None:
     engine.deploy(dmn(table("checks", rule("c_base", "&gt; 0", "10")
                             + rule("c_big", "&gt; 100", "5")
