@@ -86,9 +86,9 @@ def migrate(rt: Runtime, instance_id: str, deployment_id: str, version: int,
         raise InvalidCommandError(
             f"Process instance {inst.id} cannot move to version {version}: "
             + "; ".join(sorted(set(plan.problems)))
-            + ". Map these elements to compatible ones of that version "
-            "(mappings={'old_id': 'new_id'}), let the instance finish on its version, or "
-            "cancel and restart it.")
+            + ". Map these elements to compatible ones of that version (old_id=new_id: "
+            "civicflow migrate --map, or mappings= in Python), let the instance finish on "
+            "its version, or cancel and restart it.")
     move_out(rt, plan, tokens)  # while the instance is still on its version (history)
     _rewrite(rt, plan, scopes, tokens)
     inst.deployment_id = deployment_id
