@@ -37,9 +37,8 @@ class IncidentError(Exception):
         self.phase = phase
 
 
-def new_id() -> str:
-    """A fresh row id: 32 hex digits, time-ordered (see ``civicflow.engine.ids``)."""
-    return next_id()
+#: a fresh row id: 32 hex digits, time-ordered (``civicflow.engine.ids``)
+new_id = next_id
 
 
 class Runtime:

@@ -81,9 +81,6 @@ class InstanceCache:
         #: instances kept at most (the least recently used leave first); 0 keeps nothing
         self.capacity = capacity
 
-    def __contains__(self, instance_id: str) -> bool:
-        return instance_id in self._entries
-
     def fetched(self, instance_id: str) -> dict[str, list[Any] | None] | None:
         """The instance's rows in the prefetch's shape, or None when not kept."""
         entry = self._entries.get(instance_id)

@@ -197,11 +197,7 @@ class SqlPort:
         sql = "SELECT * FROM cf_subscriptions WHERE kind = ? AND name = ?"
         params: list[Any] = [kind, name]
         if kind == "message":
-            if correlation_key is None:
-                sql += " AND correlation_key IS NULL"
-            else:
-                sql += " AND correlation_key = ?"
-                params.append(correlation_key)
+            sql += _key_condition(correlation_key, params)
         rows = self.raw.rows(sql + " ORDER BY created_at, id", params)
         self._saw("cf_subscriptions", rows)
         return [subscription_from_row(r) for r in rows]
@@ -326,17 +322,22 @@ class SqlPort:
     ) -> MessageRow | None:
         sql = "SELECT * FROM cf_messages WHERE name = ? AND expires_at > ?"
         params: list[Any] = [name, self.raw.ts(now)]
-        if correlation_key is None:
-            sql += " AND correlation_key IS NULL"
-        else:
-            sql += " AND correlation_key = ?"
-            params.append(correlation_key)
+        sql += _key_condition(correlation_key, params)
         rows = self.raw.rows(sql + " ORDER BY published_at LIMIT 1", params)
         if not rows:
             return None
         r = rows[0]
         return MessageRow(r.id, r.name, r.correlation_key, loads(r.variables) or {},
                           utc(r.published_at), utc(r.expires_at))  # type: ignore[arg-type]
+
+
+def _key_condition(correlation_key: str | None, params: list[Any]) -> str:
+    """The SQL matching a correlation key (none matches only none), its value added to
+    ``params``."""
+    if correlation_key is None:
+        return " AND correlation_key IS NULL"
+    params.append(correlation_key)
+    return " AND correlation_key = ?"
 
 
 # one explicit column list per table: positions and names never depend on migration order
